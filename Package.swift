@@ -1,0 +1,144 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Intake",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "intake-receiver", targets: ["intake-receiver"]),
+        .executable(name: "intake-sqs-worker", targets: ["intake-sqs-worker"]),
+        .executable(name: "intake-notify-worker", targets: ["intake-notify-worker"]),
+        .executable(name: "intake-inbox-worker", targets: ["intake-inbox-worker"]),
+        .executable(name: "intakectl", targets: ["intakectl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // C libraries the user chose: libpq, libcurl, OpenSSL.
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
+        ),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]
+        ),
+        // Typed wrappers for libcurl's variadic functions, which Swift cannot call.
+        .target(name: "CCurlShim", dependencies: ["CCurl"]),
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
+        ),
+
+        // Libraries.
+        .target(name: "IntakeCrypto", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
+        .target(
+            name: "IntakePostgres",
+            dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "IntakeHTTP",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "IntakeAWS",
+            dependencies: [
+                "CCurl", "CCurlShim", "IntakeCrypto",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "IntakeCore",
+            dependencies: [
+                "IntakePostgres", "IntakeCrypto", "IntakeHTTP",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "IntakeHandlers",
+            dependencies: ["IntakeCore", "IntakePostgres", "IntakeAWS", "IntakeCrypto"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "IntakeReceiver",
+            dependencies: [
+                "IntakeCore", "IntakePostgres", "IntakeCrypto", "IntakeHTTP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Thin executables.
+        .executableTarget(
+            name: "intake-receiver",
+            dependencies: ["IntakeReceiver", "IntakeCore", "IntakeHandlers"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "intake-sqs-worker",
+            dependencies: ["IntakeCore", "IntakeHandlers", "IntakeAWS"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "intake-notify-worker",
+            dependencies: ["IntakeCore", "IntakeHandlers"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "intake-inbox-worker",
+            dependencies: ["IntakeCore", "IntakeHandlers"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "intakectl",
+            dependencies: [
+                "IntakeCore", "IntakePostgres", "IntakeHandlers", "IntakeAWS",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Unit tests (no services needed).
+        .testTarget(name: "IntakeCryptoTests", dependencies: ["IntakeCrypto"], swiftSettings: swiftSettings),
+        .testTarget(name: "IntakeCoreTests", dependencies: ["IntakeCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "IntakeAWSTests", dependencies: ["IntakeAWS"], swiftSettings: swiftSettings),
+        .testTarget(name: "IntakeHandlersTests", dependencies: ["IntakeHandlers"], swiftSettings: swiftSettings),
+        .testTarget(name: "IntakeReceiverTests", dependencies: ["IntakeReceiver"], swiftSettings: swiftSettings),
+        // Integration tests: need the PostgreSQL and emulator that scripts/test starts.
+        .testTarget(
+            name: "IntakePostgresTests",
+            dependencies: ["IntakePostgres", "IntakeCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["IntakeCore", "IntakePostgres", "IntakeHandlers", "IntakeReceiver", "IntakeAWS"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

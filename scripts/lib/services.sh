@@ -1,0 +1,120 @@
+# Shared by scripts/test, scripts/run and scripts/bench: install what is missing and start
+# PostgreSQL and the S3/SQS emulator (moto) on loopback. Source it; it defines functions only.
+
+intake_log() { printf '[intake] %s\n' "$*" >&2; }
+
+# Installs the system packages and the emulator when they are missing. Idempotent and quiet
+# when everything is already there.
+intake_ensure_dependencies() {
+  local missing=()
+  command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+  pkg-config --exists libcurl 2>/dev/null || missing+=(libcurl4-openssl-dev)
+  pkg-config --exists libpq 2>/dev/null || missing+=(libpq-dev)
+  pkg-config --exists openssl 2>/dev/null || missing+=(libssl-dev)
+  [ -n "$(intake_pg_bindir)" ] || missing+=(postgresql postgresql-contrib)
+  command -v curl >/dev/null 2>&1 || missing+=(curl)
+  if [ ${#missing[@]} -gt 0 ]; then
+    intake_log "installing ${missing[*]}"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+  if ! command -v moto_server >/dev/null 2>&1; then
+    intake_log "installing moto[server]"
+    python3 -m pip install --quiet 'moto[server]'
+  fi
+}
+
+# The directory holding initdb/pg_ctl/postgres, newest major version first.
+intake_pg_bindir() {
+  if [ -n "${INTAKE_PG_BINDIR:-}" ] && [ -x "$INTAKE_PG_BINDIR/pg_ctl" ]; then
+    echo "$INTAKE_PG_BINDIR"; return
+  fi
+  local d
+  for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+    [ -x "$d/pg_ctl" ] && { echo "$d"; return; }
+  done
+  command -v pg_ctl >/dev/null 2>&1 && dirname "$(command -v pg_ctl)"
+}
+
+intake_free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Runs a command as the owner of the PostgreSQL data directory: PostgreSQL refuses root.
+intake_as_pg() {
+  if [ "$(id -u)" -eq 0 ]; then
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+# intake_start_postgres DIR PORT: initialises DIR/pgdata once, starts the server on 127.0.0.1:PORT
+# and exports DATABASE_URL plus INTAKE_PGCTL (a script taking start|stop|restart, for tests
+# that take the database away).
+intake_start_postgres() {
+  local dir=$1 port=$2 bindir
+  bindir=$(intake_pg_bindir)
+  mkdir -p "$dir"
+  if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$dir"; fi
+  if [ ! -f "$dir/pgdata/PG_VERSION" ]; then
+    intake_as_pg "$bindir/initdb" -D "$dir/pgdata" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+      || { cat "$dir/initdb.log" >&2; return 1; }
+    cat >>"$dir/pgdata/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$dir'
+max_connections = 300
+shared_buffers = 256MB
+max_wal_size = 2GB
+CONF
+  fi
+  cat >"$dir/pgctl" <<SCRIPT
+#!/usr/bin/env bash
+# start | stop | restart the PostgreSQL under $dir
+cmd=\${1:?start|stop|restart}
+as_pg() { if [ "\$(id -u)" -eq 0 ]; then runuser -u postgres -- "\$@"; else "\$@"; fi; }
+case \$cmd in
+  stop) as_pg "$bindir/pg_ctl" -D "$dir/pgdata" -m fast -w stop >/dev/null ;;
+  *) as_pg "$bindir/pg_ctl" -D "$dir/pgdata" -o "-p $port" -l "$dir/postgres.log" -w -t 60 \$cmd >/dev/null ;;
+esac
+SCRIPT
+  chmod +x "$dir/pgctl"
+  "$dir/pgctl" start || { tail -n 30 "$dir/postgres.log" >&2; return 1; }
+  export INTAKE_PGCTL="$dir/pgctl"
+  export DATABASE_URL="postgresql://postgres@127.0.0.1:$port/postgres"
+  export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres
+}
+
+intake_stop_postgres() {
+  local dir=$1
+  [ -x "$dir/pgctl" ] && "$dir/pgctl" stop 2>/dev/null || true
+}
+
+# intake_start_moto DIR PORT: starts moto_server on 127.0.0.1:PORT and exports the AWS variables.
+intake_start_moto() {
+  local dir=$1 port=$2
+  mkdir -p "$dir"
+  moto_server -H 127.0.0.1 -p "$port" >"$dir/moto.log" 2>&1 &
+  echo $! >"$dir/moto.pid"
+  local i
+  for i in $(seq 1 100); do
+    curl -fsS -o /dev/null "http://127.0.0.1:$port/moto-api/" 2>/dev/null && break
+    sleep 0.1
+  done
+  export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
+  export AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-test}
+  export AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY:-test}
+  export AWS_REGION=${AWS_REGION:-us-east-1}
+  export AWS_DEFAULT_REGION=$AWS_REGION
+  export INTAKE_MOTO_PID=$(cat "$dir/moto.pid")
+}
+
+intake_stop_moto() {
+  local dir=$1
+  if [ -f "$dir/moto.pid" ]; then
+    kill "$(cat "$dir/moto.pid")" 2>/dev/null || true
+    rm -f "$dir/moto.pid"
+  fi
+}
