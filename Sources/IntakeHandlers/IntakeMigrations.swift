@@ -1,0 +1,11 @@
+import IntakeCore
+import IntakePostgres
+
+/// Every migration this build knows, in order: the `intake` machinery, then the `ingest`
+/// tables of the built-in strategies. `intakectl migrate` applies them; other processes
+/// refuse to start until the database has them all.
+public enum IntakeMigrations {
+    public static let all: [Migration] = IntakeSchema.migrations
+
+    public static func migrator() -> Migrator { Migrator(migrations: all) }
+}

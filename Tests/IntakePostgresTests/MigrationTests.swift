@@ -1,0 +1,79 @@
+import Foundation
+import IntakeCore
+import IntakePostgres
+import Testing
+
+@Suite("Migrations", .enabled(if: TestDatabase.available, TestDatabase.skipReason))
+struct MigrationTests {
+    @Test func concurrentIntakectlMigrateRunsBothSucceed() async throws {
+        try await TestDatabase.withFreshDatabase { name in
+            let binary = TestDatabase.productsDirectory.appendingPathComponent("intakectl")
+            #expect(FileManager.default.isExecutableFile(atPath: binary.path), "build intakectl first")
+            func run() throws -> (Int32, String) {
+                let process = Process()
+                process.executableURL = binary
+                process.arguments = ["migrate", "--database-url", TestDatabase.url!, "--database", name]
+                let out = Pipe()
+                process.standardOutput = out
+                process.standardError = out
+                try process.run()
+                let data = out.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+            }
+            async let one = Task.detached { try run() }.value
+            async let two = Task.detached { try run() }.value
+            let results = try await [one, two]
+            for (status, output) in results {
+                #expect(status == 0, "intakectl migrate failed: \(output)")
+            }
+            let db = try await TestDatabase.connect(database: name)
+            let versions = try await db.query("SELECT version FROM intake.schema_migrations ORDER BY version")
+            let latest = Migrator(migrations: IntakeSchema.migrations).latestVersion
+            #expect(versions.count == IntakeSchema.migrations.count)
+            #expect(try versions[versions.count - 1].decode(Int.self, at: 0) == latest)
+            // A second run is a no-op.
+            let (status, output) = try run()
+            #expect(status == 0)
+            #expect(output.contains("up to date"))
+            await db.close()
+        }
+    }
+
+    @Test func olderSchemaIsRefusedWithAMessage() async throws {
+        try await TestDatabase.withFreshDatabase { name in
+            let db = try await TestDatabase.connect(database: name)
+            try await Migrator(migrations: IntakeSchema.migrations).migrate(on: db)
+            let newer = Migrator(
+                migrations: IntakeSchema.migrations + [Migration(version: 999, name: "future", sql: "SELECT 1")])
+            do {
+                try await newer.requireCurrent(on: db)
+                Issue.record("an older schema was accepted")
+            } catch let error as SchemaTooOld {
+                #expect(error.required == 999)
+                #expect(error.description.contains("intakectl migrate"))
+            }
+            try await Migrator(migrations: IntakeSchema.migrations).requireCurrent(on: db)
+            await db.close()
+        }
+    }
+
+    @Test func enqueueNotifiesOncePerStatement() async throws {
+        try await TestDatabase.withFreshDatabase { name in
+            let db = try await TestDatabase.connect(database: name)
+            try await Migrator(migrations: IntakeSchema.migrations).migrate(on: db)
+            let listener = try await TestDatabase.connect(database: name)
+            try await listener.listen("intake_jobs")
+            try await db.query(
+                "INSERT INTO intake.jobs (kind, payload) SELECT 'bulk', jsonb_build_object('n', g) FROM generate_series(1, 50) g")
+            #expect(try await listener.waitForNotification(timeout: .seconds(2)) != nil)
+            // Fifty rows, one statement: one notification.
+            #expect(try await listener.waitForNotification(timeout: .milliseconds(200)) == nil)
+            let id = try await db.query("SELECT intake.enqueue($1, $2::jsonb)", "one", PostgresJSON(text: #"{"a":1}"#))
+            #expect(try id[0].decode(Int.self, at: 0) == 51)
+            #expect(try await listener.waitForNotification(timeout: .seconds(2))?.channel == "intake_jobs")
+            await db.close()
+            await listener.close()
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import IntakePostgres
+import Testing
+
+/// Integration tests need the PostgreSQL that `scripts/test` starts; without it they are
+/// skipped, visibly, with this reason.
+enum TestDatabase {
+    static let url = ProcessInfo.processInfo.environment["DATABASE_URL"]
+    static let available = url != nil
+    static let skipReason: Comment = "needs DATABASE_URL: run scripts/test"
+
+    static func configuration(database: String? = nil) -> PostgresConfiguration {
+        PostgresConfiguration(conninfo: url ?? "", applicationName: "intake-tests", database: database)
+    }
+
+    static func connect(database: String? = nil) async throws -> PostgresConnection {
+        try await PostgresConnection.connect(configuration: configuration(database: database))
+    }
+
+    /// Creates an empty database, runs `body` against its name, drops it afterwards.
+    static func withFreshDatabase<T: Sendable>(_ body: (String) async throws -> T) async throws -> T {
+        let name = "intake_t_\(UUID().uuidString.prefix(8).lowercased())"
+        let admin = try await connect()
+        try await admin.execute(script: "CREATE DATABASE \(name)")
+        do {
+            let value = try await body(name)
+            try await admin.execute(script: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+            await admin.close()
+            return value
+        } catch {
+            try? await admin.execute(script: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+            await admin.close()
+            throw error
+        }
+    }
+
+    /// The directory holding the package's built executables (next to the test bundle).
+    static var productsDirectory: URL {
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        while url.pathExtension == "xctest" || url.lastPathComponent == "MacOS" || url.lastPathComponent == "Contents" {
+            url.deleteLastPathComponent()
+        }
+        return url
+    }
+}
