@@ -123,6 +123,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Shared by the test targets: the database and emulator that scripts/test starts.
+        .target(
+            name: "IntakeTestSupport",
+            dependencies: ["IntakePostgres", "IntakeCore"],
+            path: "Tests/IntakeTestSupport",
+            swiftSettings: swiftSettings
+        ),
+
         // Unit tests (no services needed).
         .testTarget(name: "IntakeCryptoTests", dependencies: ["IntakeCrypto"], swiftSettings: swiftSettings),
         .testTarget(name: "IntakeCoreTests", dependencies: ["IntakeCore"], swiftSettings: swiftSettings),
@@ -132,12 +140,14 @@ let package = Package(
         // Integration tests: need the PostgreSQL and emulator that scripts/test starts.
         .testTarget(
             name: "IntakePostgresTests",
-            dependencies: ["IntakePostgres", "IntakeCore"],
+            dependencies: ["IntakePostgres", "IntakeCore", "IntakeTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["IntakeCore", "IntakePostgres", "IntakeHandlers", "IntakeReceiver", "IntakeAWS"],
+            dependencies: [
+                "IntakeCore", "IntakePostgres", "IntakeHandlers", "IntakeReceiver", "IntakeAWS", "IntakeTestSupport",
+            ],
             swiftSettings: swiftSettings
         ),
     ]

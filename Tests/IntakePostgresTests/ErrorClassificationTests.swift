@@ -1,5 +1,6 @@
 import Foundation
 import IntakePostgres
+import IntakeTestSupport
 import Testing
 
 @Suite("PostgreSQL errors", .enabled(if: TestDatabase.available, TestDatabase.skipReason))

@@ -1,6 +1,7 @@
 import Foundation
 import IntakeCore
 import IntakePostgres
+import IntakeTestSupport
 import Testing
 
 @Suite("Migrations", .enabled(if: TestDatabase.available, TestDatabase.skipReason))

@@ -1,5 +1,6 @@
 import Foundation
 import IntakePostgres
+import IntakeTestSupport
 import Synchronization
 import Testing
 

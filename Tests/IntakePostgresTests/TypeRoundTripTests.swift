@@ -1,5 +1,6 @@
 import Foundation
 import IntakePostgres
+import IntakeTestSupport
 import Testing
 
 @Suite("PostgreSQL types", .enabled(if: TestDatabase.available, TestDatabase.skipReason))

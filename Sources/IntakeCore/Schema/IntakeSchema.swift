@@ -36,6 +36,17 @@ public enum IntakeSchema {
             CREATE INDEX deliveries_claimable ON intake.deliveries (run_at, id) WHERE status = 'pending';
             CREATE INDEX deliveries_leased ON intake.deliveries (locked_until) WHERE status = 'processing';
 
+            -- Receivers insert deliveries in group-commit batches; one wake-up per statement lets
+            -- idle inbox workers skip the rest of their poll interval.
+            CREATE FUNCTION intake.notify_deliveries() RETURNS trigger LANGUAGE plpgsql AS $fn$
+            BEGIN
+                PERFORM pg_notify('intake_deliveries', '');
+                RETURN NULL;
+            END
+            $fn$;
+            CREATE TRIGGER deliveries_notify AFTER INSERT ON intake.deliveries
+                FOR EACH STATEMENT EXECUTE FUNCTION intake.notify_deliveries();
+
             -- The notify queue.
             CREATE TABLE intake.jobs (
                 id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

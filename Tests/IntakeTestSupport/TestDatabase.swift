@@ -1,24 +1,37 @@
 import Foundation
+import IntakeCore
 import IntakePostgres
 import Testing
 
 /// Integration tests need the PostgreSQL that `scripts/test` starts; without it they are
 /// skipped, visibly, with this reason.
-enum TestDatabase {
-    static let url = ProcessInfo.processInfo.environment["DATABASE_URL"]
-    static let available = url != nil
-    static let skipReason: Comment = "needs DATABASE_URL: run scripts/test"
+public enum TestDatabase {
+    public static let url = ProcessInfo.processInfo.environment["DATABASE_URL"]
+    public static let available = url != nil
+    public static let skipReason: Comment = "needs DATABASE_URL: run scripts/test"
 
-    static func configuration(database: String? = nil) -> PostgresConfiguration {
+    public static func configuration(database: String? = nil) -> PostgresConfiguration {
         PostgresConfiguration(conninfo: url ?? "", applicationName: "intake-tests", database: database)
     }
 
-    static func connect(database: String? = nil) async throws -> PostgresConnection {
+    public static func connect(database: String? = nil) async throws -> PostgresConnection {
         try await PostgresConnection.connect(configuration: configuration(database: database))
     }
 
     /// Creates an empty database, runs `body` against its name, drops it afterwards.
-    static func withFreshDatabase<T: Sendable>(_ body: (String) async throws -> T) async throws -> T {
+    /// A fresh database with every migration applied.
+    public static func withMigratedDatabase<T: Sendable>(
+        _ migrations: [Migration] = IntakeSchema.migrations, _ body: (String) async throws -> T
+    ) async throws -> T {
+        try await withFreshDatabase { name in
+            let connection = try await connect(database: name)
+            try await Migrator(migrations: migrations).migrate(on: connection)
+            await connection.close()
+            return try await body(name)
+        }
+    }
+
+    public static func withFreshDatabase<T: Sendable>(_ body: (String) async throws -> T) async throws -> T {
         let name = "intake_t_\(UUID().uuidString.prefix(8).lowercased())"
         let admin = try await connect()
         try await admin.execute(script: "CREATE DATABASE \(name)")
@@ -35,7 +48,7 @@ enum TestDatabase {
     }
 
     /// The directory holding the package's built executables (next to the test bundle).
-    static var productsDirectory: URL {
+    public static var productsDirectory: URL {
         var url = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         while url.pathExtension == "xctest" || url.lastPathComponent == "MacOS" || url.lastPathComponent == "Contents" {
             url.deleteLastPathComponent()
