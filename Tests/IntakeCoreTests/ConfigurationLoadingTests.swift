@@ -183,4 +183,20 @@ struct ConfigurationLoadingTests {
     func badListenAddresses(text: String) {
         #expect(ListenAddress(parsing: text) == nil)
     }
+
+    @Test("intake.example.yaml at the repository root loads for every process")
+    func exampleFile() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let path = root.appendingPathComponent("intake.example.yaml").path
+        for process in IntakeProcess.allCases {
+            let config = try IntakeConfiguration.load(path: path, for: process, environment: ConfigurationFixtures.environment)
+            #expect(config.sources.count == 5)
+        }
+        let full = try IntakeConfiguration.load(path: path, environment: ConfigurationFixtures.environment)
+        #expect(full.sources["github"]?.eventType == .header("X-GitHub-Event"))
+        #expect(full.routes.count == 3)
+        #expect(full.receiver == ReceiverSettings())
+        #expect(full.workers == WorkerSettings())
+    }
 }
