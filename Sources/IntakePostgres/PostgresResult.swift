@@ -33,23 +33,27 @@ public final class PostgresResult: @unchecked Sendable, RandomAccessCollection {
     public subscript(position: Int) -> PostgresRow { PostgresRow(result: self, index: position) }
 
     public var columnNames: [String] {
-        (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) }
+        withExtendedLifetime(self) { (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) } }
     }
 
     public func columnIndex(_ name: String) -> Int? {
-        let index = Int(PQfnumber(result, name))
+        let index = withExtendedLifetime(self) { Int(PQfnumber(result, name)) }
         return index >= 0 ? index : nil
     }
 
     func isNull(row: Int, column: Int) -> Bool {
-        PQgetisnull(result, Int32(row), Int32(column)) == 1
+        withExtendedLifetime(self) { PQgetisnull(result, Int32(row), Int32(column)) == 1 }
     }
 
     func withBytes<T>(row: Int, column: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
-        let length = Int(PQgetlength(result, Int32(row), Int32(column)))
-        let pointer = PQgetvalue(result, Int32(row), Int32(column))
-        return try pointer!.withMemoryRebound(to: UInt8.self, capacity: length) {
-            try body(UnsafeBufferPointer(start: $0, count: length))
+        // The bytes live inside the PGresult, which `deinit` frees: keep `self` alive until
+        // `body` is done, or ARC may release it right after the last use of `result`.
+        try withExtendedLifetime(self) {
+            let length = Int(PQgetlength(result, Int32(row), Int32(column)))
+            let pointer = PQgetvalue(result, Int32(row), Int32(column))
+            return try pointer!.withMemoryRebound(to: UInt8.self, capacity: length) {
+                try body(UnsafeBufferPointer(start: $0, count: length))
+            }
         }
     }
 }

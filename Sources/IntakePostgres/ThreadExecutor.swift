@@ -14,7 +14,9 @@ public final class ThreadExecutor: SerialExecutor, @unchecked Sendable {
     private var thread: Thread?
 
     public init(name: String) {
-        let thread = Thread { [unowned(unsafe) self] in self.loop() }
+        // The thread holds the executor strongly until `shutdown()` lets its loop end: an
+        // executor freed under a running (or not yet started) thread would be a use-after-free.
+        let thread = Thread { self.loop() }
         thread.name = name
         thread.stackSize = 1 << 20
         self.thread = thread
@@ -46,7 +48,6 @@ public final class ThreadExecutor: SerialExecutor, @unchecked Sendable {
     }
 
     private func loop() {
-        // The executor must outlive its thread's last job; the thread holds it strongly.
         let me = self
         while true {
             me.condition.lock()

@@ -35,14 +35,23 @@ public enum TestDatabase {
         let name = "intake_t_\(UUID().uuidString.prefix(8).lowercased())"
         let admin = try await connect()
         try await admin.execute(script: "CREATE DATABASE \(name)")
+        await admin.close()
+        // Dropped on a new connection: a test may have restarted the server meanwhile.
+        func drop() async {
+            do {
+                let admin = try await connect()
+                try await admin.execute(script: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+                await admin.close()
+            } catch {
+                print("could not drop test database \(name): \(error)")
+            }
+        }
         do {
             let value = try await body(name)
-            try await admin.execute(script: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
-            await admin.close()
+            await drop()
             return value
         } catch {
-            try? await admin.execute(script: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
-            await admin.close()
+            await drop()
             throw error
         }
     }

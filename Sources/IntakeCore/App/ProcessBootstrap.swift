@@ -1,0 +1,83 @@
+import Foundation
+import IntakePostgres
+import Logging
+
+/// Start-up shared by every long-running process: logging, configuration, identity, schema.
+public struct ProcessBootstrap: Sendable {
+    public let process: IntakeProcess
+    public let configuration: IntakeConfiguration
+    public let logger: Logger
+    /// `host:pid:random`, stored in `locked_by` and in error histories.
+    public let workerID: String
+
+    /// Loads and validates the configuration for `process`. A bad configuration prints every
+    /// problem with its key and exits with status 2: a pod in CrashLoopBackOff with a clear
+    /// message beats one that runs misconfigured.
+    public static func start(_ process: IntakeProcess, knownHandlers: Set<String>? = nil) -> ProcessBootstrap {
+        IntakeLogging.bootstrap()
+        var logger = Logger(label: process.rawValue)
+        let path = IntakeConfiguration.path()
+        let configuration: IntakeConfiguration
+        do {
+            configuration = try IntakeConfiguration.load(path: path, for: process, knownHandlers: knownHandlers)
+        } catch {
+            FileHandle.standardError.write(Data("\(process.rawValue): \(error)\n".utf8))
+            exit(2)
+        }
+        let host = ProcessInfo.processInfo.hostName
+        let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        let workerID = "\(host):\(getpid()):\(suffix)"
+        logger[metadataKey: "worker"] = "\(workerID)"
+        return ProcessBootstrap(process: process, configuration: configuration, logger: logger, workerID: workerID)
+    }
+
+    public var postgresConfiguration: PostgresConfiguration {
+        var settings = PostgresConfiguration.fromEnvironment(applicationName: process.rawValue)
+        let url = configuration.database.url.value
+        if !url.isEmpty { settings.conninfo = url }
+        return settings
+    }
+
+    /// Waits until PostgreSQL answers (retrying with backoff: pods may start before the
+    /// database), then exits with status 1 if the schema is older than this build needs.
+    public func requireSchema(_ migrator: Migrator) async {
+        var failures = 0
+        while true {
+            do {
+                let connection = try await PostgresConnection.connect(configuration: postgresConfiguration, logger: logger)
+                defer { Task { await connection.close() } }
+                try await migrator.requireCurrent(on: connection)
+                return
+            } catch let error as SchemaTooOld {
+                logger.critical("\(error.description)")
+                FileHandle.standardError.write(Data("\(process.rawValue): \(error.description)\n".utf8))
+                exit(1)
+            } catch {
+                failures += 1
+                let wait = RetryPolicy(baseSeconds: 0.5, capSeconds: 10).delay(afterAttempt: failures)
+                logger.warning(
+                    "database not reachable at start-up; retrying",
+                    metadata: ["error": "\(error)", "backoff_ms": "\(wait.milliseconds)"])
+                try? await Task.sleep(for: wait)
+            }
+        }
+    }
+
+    public var retryPolicies: RetryPolicies {
+        let retry = configuration.retry
+        func policy(_ parameters: RetryParameters) -> RetryPolicy {
+            RetryPolicy(maxAttempts: parameters.maxAttempts, baseSeconds: parameters.baseSeconds, capSeconds: parameters.capSeconds)
+        }
+        var overrides: [String: RetryPolicy] = [:]
+        for name in retry.handlers.keys { overrides[name] = policy(retry.forHandler(name)) }
+        return RetryPolicies(defaultPolicy: policy(retry.defaults), overrides: overrides)
+    }
+
+    /// Consumer pacing from `workers`; `idleWait` differs by source (poll interval or sweep).
+    public func consumerSettings(idleWait: Duration) -> ConsumerSettings {
+        let workers = configuration.workers
+        return ConsumerSettings(
+            concurrency: workers.concurrency, batch: workers.batch, leaseSeconds: Double(workers.leaseSeconds),
+            idleWait: idleWait, sweepInterval: workers.sweepInterval)
+    }
+}
