@@ -47,6 +47,7 @@ final class CurlTransfer: @unchecked Sendable {
     func attach(_ completion: Completion) {
         lock.lock()
         self.completion = completion
+        if case .streaming(_, let channel) = completion { self.channel = channel }
         lock.unlock()
     }
 
@@ -62,10 +63,8 @@ final class CurlTransfer: @unchecked Sendable {
         return cancelled
     }
 
-    private var channel: BodyChannel? {
-        if case .streaming(_, let channel) = completion { return channel }
-        return nil
-    }
+    /// Kept apart from `completion`, which is consumed once the head has been delivered.
+    private var channel: BodyChannel?
 
     /// Runs on a curl worker thread; blocks for the whole transfer.
     func run(on handle: UnsafeMutableRawPointer, errorBuffer: UnsafeMutablePointer<CChar>) {

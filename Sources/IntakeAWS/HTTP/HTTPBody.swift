@@ -58,6 +58,8 @@ final class BodyChannel: @unchecked Sendable {
     private var chunks: [[UInt8]] = []
     private var head = 0
     private var bufferedBytes = 0
+    /// The most bytes ever waiting at once (tests check the bound).
+    private(set) var peakBufferedBytes = 0
     private let limit: Int
     private var finished = false
     private var failure: (any Error)?
@@ -87,6 +89,7 @@ final class BodyChannel: @unchecked Sendable {
         }
         chunks.append(chunk)
         bufferedBytes += chunk.count
+        peakBufferedBytes = max(peakBufferedBytes, bufferedBytes)
         while bufferedBytes >= limit && !cancelled {
             condition.wait()
         }
