@@ -14,10 +14,15 @@ public struct HTTPResponse: Sendable {
         self.body = body
     }
 
-    /// A `text/plain` response.
-    public static func text(_ status: HTTPResponseStatus, _ text: String, headers: HTTPHeaders = HTTPHeaders()) -> HTTPResponse {
+    /// A text response, `text/plain` unless `contentType` says otherwise.
+    public static func text(
+        _ status: HTTPResponseStatus,
+        _ text: String,
+        contentType: String = "text/plain; charset=utf-8",
+        headers: HTTPHeaders = HTTPHeaders()
+    ) -> HTTPResponse {
         var headers = headers
-        headers.replaceOrAdd(name: "content-type", value: "text/plain; charset=utf-8")
+        headers.replaceOrAdd(name: "content-type", value: contentType)
         return HTTPResponse(status: status, headers: headers, body: ByteBuffer(string: text))
     }
 
