@@ -10,7 +10,7 @@ import FoundationNetworking
 #endif
 
 /// Lets a test hold a handler inside its work until the test says go.
-final class Gate: @unchecked Sendable {
+private final class Gate: @unchecked Sendable {
     private let lock = NSLock()
     private var entered: [CheckedContinuation<Void, Never>] = []
     private var hasEntered = false
@@ -58,7 +58,7 @@ final class Gate: @unchecked Sendable {
 }
 
 /// Counts handler calls so tests can tell a rejected body never reached the handler.
-final class CallCounter: @unchecked Sendable {
+private final class CallCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var count = 0
     func increment() { self.lock.lock(); self.count += 1; self.lock.unlock() }
@@ -103,7 +103,7 @@ struct HTTPServerTests {
     @Test("routes method, path, query, headers (any case) and body to the handler")
     func routing() async throws {
         try await withServer(handler: Self.echo) { _, port in
-            var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/webhooks/github?q=a%20b&x=1")!)
+            var request = URLRequest(url: try #require(URL(string: "http://127.0.0.1:\(port)/webhooks/github?q=a%20b&x=1")))
             request.httpMethod = "POST"
             request.setValue("yes", forHTTPHeaderField: "x-cUSTOM")
             request.httpBody = Data("{\"id\":1}".utf8)

@@ -8,7 +8,7 @@ import FoundationNetworking
 #endif
 
 /// A flag the readiness probe reads, flipped by the test.
-final class ReadyFlag: @unchecked Sendable {
+private final class ReadyFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var ready = true
     var value: Bool {
@@ -20,7 +20,7 @@ final class ReadyFlag: @unchecked Sendable {
 @Suite("Health server", .timeLimit(.minutes(1)))
 struct HealthServerTests {
     private func get(_ port: Int, _ path: String, method: String = "GET") async throws -> (Int, String, HTTPURLResponse?) {
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        var request = URLRequest(url: try #require(URL(string: "http://127.0.0.1:\(port)\(path)")))
         request.httpMethod = method
         let (data, response) = try await URLSession.shared.data(for: request)
         let http = response as? HTTPURLResponse

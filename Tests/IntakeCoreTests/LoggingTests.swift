@@ -5,7 +5,7 @@ import Testing
 @testable import IntakeCore
 
 /// Collects what a handler writes.
-final class CapturedLines: @unchecked Sendable {
+private final class CapturedLines: @unchecked Sendable {
     private let lock = NSLock()
     private var buffers: [[UInt8]] = []
 
