@@ -1,4 +1,5 @@
 import Foundation
+import IntakeHTTP
 import Testing
 
 @testable import IntakeCore
@@ -198,5 +199,17 @@ struct ConfigurationLoadingTests {
         #expect(full.routes.count == 3)
         #expect(full.receiver == ReceiverSettings())
         #expect(full.workers == WorkerSettings())
+    }
+
+    @Test("receiver settings become the HTTP server's configuration")
+    func receiverServerConfiguration() throws {
+        let config = try IntakeConfiguration.parse(
+            yaml: "receiver: { listen: \"127.0.0.1:9000\", max_body_bytes: 5000, idle_timeout_seconds: 7, max_connections: 9, event_loops: 2 }",
+            environment: [:]
+        )
+        let server = HTTPServer.Configuration(receiver: config.receiver)
+        #expect(server.host == "127.0.0.1" && server.port == 9000)
+        #expect(server.maxBodyBytes == 5000 && server.maxConnections == 9 && server.eventLoops == 2)
+        #expect(server.idleTimeout == .seconds(7))
     }
 }
