@@ -20,8 +20,12 @@ extension CSVParser {
         var quoted = fieldQuoted
         var needsRewrite = fieldNeedsRewrite
         let eof = atEOF
+        var spanPointer = spans
+        var spanTotal = spanCount
+        var spanLimit = spanCapacity
 
         func save() {
+            spanCount = spanTotal
             scanPosition = position
             self.state = state
             self.fieldStart = fieldStart
@@ -29,13 +33,20 @@ extension CSVParser {
             fieldNeedsRewrite = needsRewrite
         }
         func endField(at end: Int) {
-            if !quoted {
-                appendSpan(CSVFieldSpan(start: fieldStart, end: end, inScratch: false))
-            } else if needsRewrite {
-                appendSpan(CSVFieldSpan(start: fieldStart, end: end, inScratch: true))
-            } else {
-                appendSpan(CSVFieldSpan(start: fieldStart + 1, end: end - 1, inScratch: false))
+            if spanTotal == spanLimit {
+                spanCount = spanTotal
+                growSpans()
+                spanPointer = spans
+                spanLimit = spanCapacity
             }
+            if !quoted {
+                spanPointer[spanTotal] = CSVFieldSpan(start: fieldStart, end: end, inScratch: false)
+            } else if needsRewrite {
+                spanPointer[spanTotal] = CSVFieldSpan(start: fieldStart, end: end, inScratch: true)
+            } else {
+                spanPointer[spanTotal] = CSVFieldSpan(start: fieldStart + 1, end: end - 1, inScratch: false)
+            }
+            spanTotal += 1
         }
         /// Called on LF or CR outside quotes, with the field already ended. Returns the record end,
         /// or nil when a CR is the last byte available and the next chunk decides.
@@ -54,7 +65,7 @@ extension CSVParser {
             case .fieldStart:
                 guard position < available else {
                     guard eof else { save(); return nil }
-                    if spanCount == 0 { save(); return nil }  // nothing left
+                    if spanTotal == 0 { save(); return nil }  // nothing left
                     quoted = false
                     fieldStart = position
                     endField(at: position)  // "a,b," at end of input: a last empty field
@@ -63,7 +74,7 @@ extension CSVParser {
                     return position
                 }
                 let byte = base[position]
-                if spanCount == 0 && position == 0 && (byte == CSVByte.lf || byte == CSVByte.cr) {
+                if spanTotal == 0 && position == 0 && (byte == CSVByte.lf || byte == CSVByte.cr) {
                     // An empty line: not a record. A CR waits to see whether an LF follows.
                     if byte == CSVByte.cr {
                         if 1 < available {

@@ -200,8 +200,13 @@ public final class CSVParser {
     /// Collapses doubled quotes and drops enclosing quotes into scratch for the fields that need
     /// it; most records have none and cost one flag test per field.
     private func rewriteFieldsIfNeeded(_ raw: UnsafeRawBufferPointer) {
+        let spans = self.spans
+        let count = spanCount
+        var index = 0
+        while index < count && !spans[index].inScratch { index += 1 }
+        guard index < count else { return }
         var written = 0
-        for index in 0..<spanCount where spans[index].inScratch {
+        for index in index..<count where spans[index].inScratch {
             let span = spans[index]
             let length = span.end - span.start
             if written + length > scratchCapacity {
@@ -257,16 +262,12 @@ public final class CSVParser {
         capacity = newCapacity
     }
 
-    func appendSpan(_ span: CSVFieldSpan) {
-        if spanCount == spanCapacity {
-            let bigger = UnsafeMutablePointer<CSVFieldSpan>.allocate(capacity: spanCapacity * 2)
-            bigger.update(from: spans, count: spanCount)
-            spans.deallocate()
-            spans = bigger
-            spanCapacity *= 2
-        }
-        spans[spanCount] = span
-        spanCount += 1
+    func growSpans() {
+        let bigger = UnsafeMutablePointer<CSVFieldSpan>.allocate(capacity: spanCapacity * 2)
+        bigger.update(from: spans, count: spanCount)
+        spans.deallocate()
+        spans = bigger
+        spanCapacity *= 2
     }
 }
 
