@@ -119,10 +119,16 @@ enum RFC3339 {
         if i < count && bytes[i] == 0x2E {
             i += 1
             let fractionStart = i
-            while i < count && ByteText.isDigit(bytes[i]) { i += 1 }
+            var fractionIsZero = true
+            while i < count && ByteText.isDigit(bytes[i]) {
+                if bytes[i] != 0x30 { fractionIsZero = false }
+                i += 1
+            }
             guard i > fractionStart, i - fractionStart <= 9 else {
                 return "fractional seconds need 1 to 9 digits"
             }
+            // PostgreSQL takes a leap second (:60) but not a fraction of one.
+            guard second < 60 || fractionIsZero else { return "a leap second cannot have a fraction" }
         }
         if i == count {
             hasOffset = false
@@ -137,7 +143,8 @@ enum RFC3339 {
             let offsetHour = ByteText.digits(bytes, i + 1, 2),
             let offsetMinute = ByteText.digits(bytes, i + 4, 2)
         else { return "expected the offset as Z or ±hh:mm" }
-        guard offsetHour <= 23, offsetMinute <= 59 else { return "UTC offset out of range" }
+        // PostgreSQL refuses displacements beyond 15:59 (real ones stay within ±14:00).
+        guard offsetHour <= 15, offsetMinute <= 59 else { return "UTC offset beyond ±15:59" }
         return nil
     }
 }
