@@ -5,6 +5,8 @@ import Testing
 
 /// Not a timed test: it asserts counts and only prints the rate. Run in release mode:
 /// `INTAKE_PERF=1 swift test -c release -Xswiftc -enable-testing --filter ClaimsThroughput`.
+/// With `INTAKE_PERF_STREAM=1` chunks are generated while parsing (generation time included)
+/// instead of up front, so the process's peak RSS shows what streaming a file costs.
 @Suite("Claims throughput (INTAKE_PERF)")
 struct ClaimsThroughputTests {
     @Test(.enabled(if: ProcessInfo.processInfo.environment["INTAKE_PERF"] != nil, "set INTAKE_PERF=1 to measure"))
@@ -12,9 +14,12 @@ struct ClaimsThroughputTests {
         let rows = Int(ProcessInfo.processInfo.environment["INTAKE_PERF_ROWS"] ?? "") ?? 1_000_000
         let clock = ContinuousClock()
         var generator = SampleData.generateClaimsCSV(rows: rows, invalidEvery: 100)
+        let streaming = ProcessInfo.processInfo.environment["INTAKE_PERF_STREAM"] != nil
         var chunks: [[UInt8]] = []
-        let generation = clock.measure { while let chunk = generator.next() { chunks.append(chunk) } }
-        let bytes = chunks.reduce(0) { $0 + $1.count }
+        let generation = clock.measure {
+            if !streaming { while let chunk = generator.next() { chunks.append(chunk) } }
+        }
+        var bytes = chunks.reduce(0) { $0 + $1.count }
 
         var valid = 0
         var invalid = 0
@@ -43,6 +48,12 @@ struct ClaimsThroughputTests {
             }
             for chunk in chunks {
                 try chunk.withUnsafeBytes { try parser.parse($0, handle) }
+            }
+            if streaming {
+                while let chunk = generator.next() {
+                    bytes += chunk.count
+                    try chunk.withUnsafeBytes { try parser.parse($0, handle) }
+                }
             }
             try parser.finish(handle)
             copied += buffer.count
