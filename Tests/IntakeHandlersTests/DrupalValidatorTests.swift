@@ -28,7 +28,7 @@ struct DrupalValidatorTests {
         #expect(views.coreCompatibility == ["8.x", "9.x"])
         #expect(views.securityCoverage == true)
         #expect(request.syncType == .full)
-        #expect(request.syncTimestamp == RFC3339.parse("2024-01-15T10:35:00Z"))
+        #expect(request.syncTimestamp == RFC3339DateTime.parse("2024-01-15T10:35:00Z"))
         #expect(request.siteInfo["environment"] == .string("production"))
     }
 

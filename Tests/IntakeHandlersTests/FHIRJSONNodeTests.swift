@@ -68,14 +68,14 @@ struct FHIRJSONNodeTests {
 
     @Test("RFC 3339 timestamps parse and format exactly")
     func rfc3339() throws {
-        #expect(RFC3339.parse("1970-01-01T00:00:00Z") == Date(timeIntervalSince1970: 0))
-        #expect(RFC3339.parse("2024-02-29T12:00:00.5+01:30") == Date(timeIntervalSince1970: 1_709_202_600.5))
-        #expect(RFC3339.parse("2020-05-29T11:44:13.1882432-05:00") != nil)
-        #expect(RFC3339.parse("2023-02-29T00:00:00Z") == nil)
-        #expect(RFC3339.parse("2024-01-15T10:35:00") == nil)
-        #expect(RFC3339.parse("2024-01-15") == nil)
-        #expect(RFC3339.format(Date(timeIntervalSince1970: 1_709_202_600.5)) == "2024-02-29T10:30:00.500Z")
-        #expect(RFC3339.format(Date(timeIntervalSince1970: -1)) == "1969-12-31T23:59:59Z")
-        #expect(RFC3339.isFullDate("1974-12-25") && !RFC3339.isFullDate("1974-12") && !RFC3339.isFullDate("1974-13-01"))
+        #expect(RFC3339DateTime.parse("1970-01-01T00:00:00Z") == Date(timeIntervalSince1970: 0))
+        #expect(RFC3339DateTime.parse("2024-02-29T12:00:00.5+01:30") == Date(timeIntervalSince1970: 1_709_202_600.5))
+        #expect(RFC3339DateTime.parse("2020-05-29T11:44:13.1882432-05:00") != nil)
+        #expect(RFC3339DateTime.parse("2023-02-29T00:00:00Z") == nil)
+        #expect(RFC3339DateTime.parse("2024-01-15T10:35:00") == nil)
+        #expect(RFC3339DateTime.parse("2024-01-15") == nil)
+        #expect(RFC3339DateTime.format(Date(timeIntervalSince1970: 1_709_202_600.5)) == "2024-02-29T10:30:00.500Z")
+        #expect(RFC3339DateTime.format(Date(timeIntervalSince1970: -1)) == "1969-12-31T23:59:59Z")
+        #expect(RFC3339DateTime.isFullDate("1974-12-25") && !RFC3339DateTime.isFullDate("1974-12") && !RFC3339DateTime.isFullDate("1974-13-01"))
     }
 }

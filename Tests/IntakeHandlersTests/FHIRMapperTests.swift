@@ -38,7 +38,7 @@ struct FHIRMapperTests {
         #expect(row.mrn == "999-99-9999")
         #expect(row.familyName == "Doe")
         #expect(row.birthDate == nil)
-        #expect(row.columns[5].value == .null)
+        #expect(row.columns[5].value == .date(nil))
         let empty = try PatientMapper().map(try Self.resource(#"{"resourceType": "Patient", "id": "p3"}"#))
         #expect(empty.mrn == nil && empty.familyName == nil && empty.givenNames == nil)
         #expect(empty.identifiers == "[]")
@@ -131,5 +131,31 @@ struct FHIRMapperTests {
         let resource = try Self.resource(#"{"resourceType": "Basic", "id": "b", "n": 1.50, "big": 12345678901234567890}"#)
         let row = try #require(try FHIRMapperRegistry.standard.map(resource) as? FHIRRawResourceRow)
         #expect(row.raw == #"{"resourceType":"Basic","id":"b","n":1.50,"big":12345678901234567890}"#)
+    }
+}
+
+@Suite("FHIR row upsert statement")
+struct FHIRRowUpsertTests {
+    @Test("one parameterized upsert per row, NULLs keeping their column's cast")
+    func observationUpsert() throws {
+        let json = try JSONNode.parse(Array(FHIRFixturesResources.observationBodyWeight.utf8))
+        let row = try ObservationMapper().map(FHIRResource(resourceType: "Observation", id: "example", json: json))
+        let upsert = FHIRRowUpsert(row)
+        #expect(
+            upsert.sql
+                == "INSERT INTO ingest.fhir_observations (id, code_system, code, code_display, value_numeric, value_text, unit, subject_reference, effective_at, effective_text, raw) VALUES ($1::text, $2::text, $3::text, $4::text, $5::numeric, $6::text, $7::text, $8::text, $9::timestamptz, $10::text, $11::jsonb) ON CONFLICT (id) DO UPDATE SET code_system = EXCLUDED.code_system, code = EXCLUDED.code, code_display = EXCLUDED.code_display, value_numeric = EXCLUDED.value_numeric, value_text = EXCLUDED.value_text, unit = EXCLUDED.unit, subject_reference = EXCLUDED.subject_reference, effective_at = EXCLUDED.effective_at, effective_text = EXCLUDED.effective_text, raw = EXCLUDED.raw, updated_at = now()"
+        )
+        #expect(upsert.parameters.count == 11)
+        #expect(upsert.parameters[4] == "185")
+        #expect(upsert.parameters[8] == nil)
+    }
+
+    @Test("a raw row from the registry upserts on resource type and id")
+    func rawUpsert() throws {
+        let json = try JSONNode.parse(Array(#"{"resourceType": "Encounter", "id": "e1"}"#.utf8))
+        let row = try FHIRMapperRegistry.standard.map(FHIRResource(resourceType: "Encounter", id: "e1", json: json))
+        let upsert = FHIRRowUpsert(row)
+        #expect(upsert.sql.hasPrefix("INSERT INTO ingest.fhir_resources (resource_type, id, raw) VALUES ($1::text, $2::text, $3::jsonb) ON CONFLICT (resource_type, id) DO UPDATE SET raw = EXCLUDED.raw, updated_at = now()"))
+        #expect(upsert.parameters == ["Encounter", "e1", #"{"resourceType":"Encounter","id":"e1"}"#])
     }
 }

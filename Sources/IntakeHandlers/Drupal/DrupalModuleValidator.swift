@@ -16,7 +16,7 @@ enum DrupalModuleValidator {
             if !machineName.isEmpty && !isMachineName(machineName) {
                 problems.add(
                     "\(path).machine_name",
-                    "\(quoted(machineName)) is not a Drupal machine name: lowercase letters, digits and underscores, not starting with a digit"
+                    "\(ValidationProblem.quote(machineName)) is not a Drupal machine name: lowercase letters, digits and underscores, not starting with a digit"
                 )
             }
         }
@@ -27,14 +27,14 @@ enum DrupalModuleValidator {
         var type: DrupalModuleType?
         if let text = problems.requiredString(object, "type", path: "\(path).type") {
             type = DrupalModuleType(rawValue: text)
-            if type == nil { problems.add("\(path).type", "\(quoted(text)) is not one of core, contrib, custom") }
+            if type == nil { problems.add("\(path).type", "\(ValidationProblem.quote(text)) is not one of core, contrib, custom") }
         }
 
         let version = problems.requiredString(object, "version", path: "\(path).version")
         if let version, DrupalVersion(version) == nil {
             problems.add(
                 "\(path).version",
-                "\(quoted(version)) is not a Drupal version (e.g. 8.x-1.0, 8.x-1.0-beta2, 1.0.0, 2.0.0-rc1, 3.x-dev, 8.x-2.x-dev)"
+                "\(ValidationProblem.quote(version)) is not a Drupal version (e.g. 8.x-1.0, 8.x-1.0-beta2, 1.0.0, 2.0.0-rc1, 3.x-dev, 8.x-2.x-dev)"
             )
         }
 
@@ -66,7 +66,7 @@ enum DrupalModuleValidator {
         var projectLink = problems.optionalString(object, "project_link", path: "\(path).project_link")
         if projectLink == "" { projectLink = nil }
         if let link = projectLink, !isWebURL(link) {
-            problems.add("\(path).project_link", "\(quoted(link)) is not an absolute http(s) URL")
+            problems.add("\(path).project_link", "\(ValidationProblem.quote(link)) is not an absolute http(s) URL")
         }
 
         var securityCoverage = true

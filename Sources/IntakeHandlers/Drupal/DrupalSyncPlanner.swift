@@ -13,7 +13,7 @@ public enum DrupalSyncPlanner {
         if let last = current.lastSyncTimestamp, request.syncTimestamp < last {
             plan.isSuperseded = true
             plan.warnings.append(
-                "sync_timestamp \(RFC3339.format(request.syncTimestamp)) is older than the site's last applied sync (\(RFC3339.format(last))); nothing was changed, the later sync wins"
+                "sync_timestamp \(RFC3339DateTime.format(request.syncTimestamp)) is older than the site's last applied sync (\(RFC3339DateTime.format(last))); nothing was changed, the later sync wins"
             )
             return plan
         }
@@ -88,7 +88,7 @@ public enum DrupalSyncPlanner {
         for advisory in advisories {
             guard let constraint = DrupalVersionConstraint(advisory.affectedVersions) else {
                 plan.warnings.append(
-                    "advisory \(advisory.advisoryID) for \(advisory.machineName) has unreadable affected_versions \(quoted(advisory.affectedVersions)); it was not checked"
+                    "advisory \(advisory.advisoryID) for \(advisory.machineName) has unreadable affected_versions \(ValidationProblem.quote(advisory.affectedVersions)); it was not checked"
                 )
                 continue
             }

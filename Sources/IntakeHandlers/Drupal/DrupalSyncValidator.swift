@@ -55,7 +55,7 @@ public struct DrupalSyncValidator: Sendable {
         let phpVersion = problems.requiredString(root, "php_version", path: "php_version")
         for (key, value) in [("drupal_version", drupalVersion), ("php_version", phpVersion)] {
             if let value, !Self.isThreePartVersion(value) {
-                problems.add(key, "\(quoted(value)) must be X.Y.Z, e.g. 10.1.5")
+                problems.add(key, "\(ValidationProblem.quote(value)) must be X.Y.Z, e.g. 10.1.5")
             }
         }
 
@@ -64,7 +64,7 @@ public struct DrupalSyncValidator: Sendable {
             if let parsed = DrupalSyncType(rawValue: text) {
                 syncType = parsed
             } else {
-                problems.add("sync_type", "\(quoted(text)) is not one of full, partial")
+                problems.add("sync_type", "\(ValidationProblem.quote(text)) is not one of full, partial")
             }
         }
 
@@ -102,7 +102,7 @@ public struct DrupalSyncValidator: Sendable {
                 if let first = firstIndexByMachineName[machineName] {
                     problems.add(
                         "\(path).machine_name",
-                        "duplicate of modules[\(first)].machine_name (\(quoted(machineName))); a module may be listed once"
+                        "duplicate of modules[\(first)].machine_name (\(ValidationProblem.quote(machineName))); a module may be listed once"
                     )
                 } else {
                     firstIndexByMachineName[machineName] = index
@@ -125,9 +125,9 @@ public struct DrupalSyncValidator: Sendable {
             problems.add(path, "is required")
             return nil
         case .string(let text)?:
-            guard let parsed = RFC3339.parse(text) else {
+            guard let parsed = RFC3339DateTime.parse(text) else {
                 problems.add(
-                    path, "\(quoted(text)) is not an RFC 3339 date-time with offset (e.g. 2024-01-15T10:35:00Z)")
+                    path, "\(ValidationProblem.quote(text)) is not an RFC 3339 date-time with offset (e.g. 2024-01-15T10:35:00Z)")
                 return nil
             }
             date = parsed
@@ -146,7 +146,7 @@ public struct DrupalSyncValidator: Sendable {
         if date.timeIntervalSince(now) > maximumClockSkew {
             problems.add(
                 path,
-                "\(RFC3339.format(date)) is more than \(Int(maximumClockSkew / 3600)) hours in the future; check the site's clock"
+                "\(RFC3339DateTime.format(date)) is more than \(Int(maximumClockSkew / 3600)) hours in the future; check the site's clock"
             )
             return nil
         }
@@ -162,8 +162,10 @@ public struct DrupalSyncValidator: Sendable {
     }
 }
 
-/// `"text"` for messages, with the text cut short so one absurd value cannot bloat a result.
-func quoted(_ text: String) -> String {
-    let shown = text.unicodeScalars.count > 80 ? String(text.prefix(77)) + "..." : text
-    return JSONNode.string(shown).serialized()
+extension ValidationProblem {
+    /// `"text"` for messages, with the text cut short so one absurd value cannot bloat a result.
+    static func quote(_ text: String) -> String {
+        let shown = text.unicodeScalars.count > 80 ? String(text.prefix(77)) + "..." : text
+        return JSONNode.string(shown).serialized()
+    }
 }

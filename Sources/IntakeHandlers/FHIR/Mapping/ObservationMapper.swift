@@ -37,7 +37,7 @@ public struct ObservationMapper: FHIRResourceMapper {
             ?? json["effectiveInstant"]?.stringValue
         row.effectiveText = effective
         // Only a full date-time names an instant; `2016-03` or a bare date stays text.
-        row.effectiveAt = effective.flatMap { RFC3339.parse($0) != nil ? $0 : nil }
+        row.effectiveAt = effective.flatMap { RFC3339DateTime.parse($0) != nil ? $0 : nil }
         return row
     }
 }
@@ -64,15 +64,15 @@ public struct FHIRObservationRow: FHIRRow, Equatable {
     public var columns: [FHIRColumn] {
         [
             FHIRColumn("id", .text(id)),
-            FHIRColumn("code_system", .optionalText(codeSystem)),
-            FHIRColumn("code", .optionalText(code)),
-            FHIRColumn("code_display", .optionalText(codeDisplay)),
-            FHIRColumn("value_numeric", valueNumeric.map(FHIRColumnValue.numeric) ?? .null),
-            FHIRColumn("value_text", .optionalText(valueText)),
-            FHIRColumn("unit", .optionalText(unit)),
-            FHIRColumn("subject_reference", .optionalText(subjectReference)),
-            FHIRColumn("effective_at", effectiveAt.map(FHIRColumnValue.timestamp) ?? .null),
-            FHIRColumn("effective_text", .optionalText(effectiveText)),
+            FHIRColumn("code_system", .text(codeSystem)),
+            FHIRColumn("code", .text(code)),
+            FHIRColumn("code_display", .text(codeDisplay)),
+            FHIRColumn("value_numeric", .numeric(valueNumeric)),
+            FHIRColumn("value_text", .text(valueText)),
+            FHIRColumn("unit", .text(unit)),
+            FHIRColumn("subject_reference", .text(subjectReference)),
+            FHIRColumn("effective_at", .timestamp(effectiveAt)),
+            FHIRColumn("effective_text", .text(effectiveText)),
             FHIRColumn("raw", .jsonb(raw)),
         ]
     }

@@ -16,7 +16,7 @@ public struct PatientMapper: FHIRResourceMapper {
             id: id, identifiers: JSONNode.array(identifiers).serialized(), mrn: Self.medicalRecordNumber(identifiers),
             familyName: name?["family"]?.stringValue, givenNames: given.isEmpty ? nil : given.joined(separator: " "),
             // FHIR allows `1974` or `1974-12`; only a full date fits a date column (raw keeps the rest).
-            birthDate: birthDate.flatMap { RFC3339.isFullDate($0) ? $0 : nil },
+            birthDate: birthDate.flatMap { RFC3339DateTime.isFullDate($0) ? $0 : nil },
             raw: resource.json.serialized())
     }
 
@@ -57,10 +57,10 @@ public struct FHIRPatientRow: FHIRRow, Equatable {
         [
             FHIRColumn("id", .text(id)),
             FHIRColumn("identifiers", .jsonb(identifiers)),
-            FHIRColumn("mrn", .optionalText(mrn)),
-            FHIRColumn("family_name", .optionalText(familyName)),
-            FHIRColumn("given_names", .optionalText(givenNames)),
-            FHIRColumn("birth_date", birthDate.map(FHIRColumnValue.date) ?? .null),
+            FHIRColumn("mrn", .text(mrn)),
+            FHIRColumn("family_name", .text(familyName)),
+            FHIRColumn("given_names", .text(givenNames)),
+            FHIRColumn("birth_date", .date(birthDate)),
             FHIRColumn("raw", .jsonb(raw)),
         ]
     }

@@ -3,7 +3,7 @@ import Foundation
 /// RFC 3339 date-times (`2024-01-15T10:35:00Z`, `2024-01-15T10:35:00.250+02:00`), parsed and
 /// formatted by hand: exact, allocation-light and free of `DateFormatter`'s locale and
 /// thread-safety traps.
-public enum RFC3339 {
+public enum RFC3339DateTime {
     /// The instant a full RFC 3339 date-time denotes, or nil when the text is not one (a date
     /// alone, a missing offset, an impossible day). `T`, `t` or a space may separate date and time.
     public static func parse(_ text: String) -> Date? {
