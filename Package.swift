@@ -53,6 +53,7 @@ let package = Package(
             name: "IntakeHTTP",
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -136,7 +137,15 @@ let package = Package(
 
         // Unit tests (no services needed).
         .testTarget(name: "IntakeCryptoTests", dependencies: ["IntakeCrypto"], swiftSettings: swiftSettings),
-        .testTarget(name: "IntakeCoreTests", dependencies: ["IntakeCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "IntakeCoreTests",
+            dependencies: [
+                "IntakeCore", "IntakeHTTP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "IntakeAWSTests", dependencies: ["IntakeAWS"], swiftSettings: swiftSettings),
         .testTarget(name: "IntakeHandlersTests", dependencies: ["IntakeHandlers"], swiftSettings: swiftSettings),
         .testTarget(

@@ -128,13 +128,15 @@ struct LoggingTests {
     }
 
     @Test("the text format is one readable line per event")
-    func textFormat() {
+    func textFormat() throws {
         let captured = CapturedLines()
         let logger = self.logger(captured, format: .text)
         logger.warning("two\nlines", metadata: ["key": "has space", "n": "1"])
-        let line = try? #require(captured.text().first)
-        #expect(line?.contains(" WARNING [intake.test] two\\nlines key=\"has space\" n=1\n") == true)
-        #expect(line?.filter { $0 == "\n" }.count == 1)
+        let lines = captured.text()
+        let line = try #require(lines.first)
+        #expect(lines.count == 1)
+        #expect(line.contains(" WARNING [intake.test] two\\nlines key=\"has space\" n=1\n"))
+        #expect(line.filter { $0 == "\n" }.count == 1)
     }
 
     @Test("INTAKE_LOG_FORMAT and INTAKE_LOG_LEVEL", arguments: [
