@@ -14,10 +14,11 @@ extension IntakeSchema {
             CREATE UNLOGGED TABLE intake.rate_limits (
                 bucket       text NOT NULL,
                 window_start timestamptz NOT NULL,
+                window_end   timestamptz NOT NULL,
                 count        integer NOT NULL DEFAULT 0,
                 PRIMARY KEY (bucket, window_start)
             );
-            CREATE INDEX rate_limits_window ON intake.rate_limits (window_start);
+            CREATE INDEX rate_limits_window_end ON intake.rate_limits (window_end);
 
             -- Verified events stored by webhook.generic; one per delivery however often it runs.
             -- No foreign key to intake.deliveries: purging old deliveries must not take the

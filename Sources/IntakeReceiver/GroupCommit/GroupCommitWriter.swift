@@ -82,13 +82,19 @@ public final class GroupCommitWriter: Service, Sendable {
     /// queued and returns.
     public func run() async throws {
         await withGracefulShutdownHandler {
-            await withTaskGroup(of: Void.self) { group in
-                for index in 0..<settings.writers {
-                    group.addTask { await self.runWriter(index) }
-                }
-            }
+            await runWriters()
         } onGracefulShutdown: {
             self.stop()
+        }
+    }
+
+    /// Runs the writers until ``stop()``: for an owner that decides itself when no more
+    /// drafts can arrive (the receiver stops them after its last connection closed).
+    public func runWriters() async {
+        await withTaskGroup(of: Void.self) { group in
+            for index in 0..<settings.writers {
+                group.addTask { await self.runWriter(index) }
+            }
         }
     }
 

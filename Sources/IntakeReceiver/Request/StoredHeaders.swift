@@ -8,6 +8,8 @@ public enum StoredHeaders {
     static let alwaysDropped: Set<String> = [
         "authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key",
         "stripe-signature", "webhook-signature", "svix-signature", "x-hub-signature", "x-hub-signature-256",
+        // Hop-by-hop and framing headers describe the connection, not the event.
+        "connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "upgrade", "expect", "content-length",
     ]
 
     /// Header carrying the verified site's id (`api-key` sources backed by `ingest.drupal_sites`).
