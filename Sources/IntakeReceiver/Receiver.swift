@@ -97,7 +97,8 @@ public final class Receiver: Service, Sendable {
         let serverConfiguration = HTTPServer.Configuration(
             host: settings.listen.host, port: settings.listen.port, eventLoops: settings.eventLoops,
             maxConnections: settings.maxConnections, idleTimeout: .seconds(settings.idleTimeoutSeconds),
-            requestReadTimeout: .seconds(settings.idleTimeoutSeconds), maxBodyBytes: settings.maxBodyBytes)
+            requestReadTimeout: .seconds(settings.idleTimeoutSeconds), maxBodyBytes: settings.maxBodyBytes,
+            payloadTooLarge: { Reply.error(.payloadTooLarge, "body too large: this source takes at most \($0) bytes") })
         self.server = HTTPServer(
             configuration: serverConfiguration, logger: logger,
             headInspector: { router.inspect($0) },

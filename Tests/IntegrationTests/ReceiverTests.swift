@@ -69,6 +69,7 @@ struct ReceiverTests {
             let big = Array(("{\"pad\":\"" + String(repeating: "x", count: 2000) + "\"}").utf8)
             let tooLarge = try await client.postGitHub(running.base, body: String(decoding: big, as: UTF8.self), delivery: "big")
             #expect(tooLarge.status == 413)
+            #expect(tooLarge.json["error"] as? String == "body too large: this source takes at most 1024 bytes")
 
             let plain = try await client.send(
                 "POST", running.base + "/webhooks/github", headers: [("Content-Type", "text/plain")], body: Array("{}".utf8))
@@ -118,6 +119,7 @@ struct ReceiverTests {
             let chunk = Array("400\r\n\(String(repeating: "x", count: 1024))\r\n".utf8)
             let answer = await rawExchange(port: running.port, chunks: [head] + Array(repeating: chunk, count: 8))
             #expect(answer.hasPrefix("HTTP/1.1 413"))
+            #expect(answer.contains("at most 1024 bytes"))
             try await running.stop()
         }
     }
