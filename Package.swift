@@ -91,6 +91,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -146,7 +148,11 @@ let package = Package(
         ),
         .testTarget(name: "IntakeAWSTests", dependencies: ["IntakeAWS"], swiftSettings: swiftSettings),
         .testTarget(name: "IntakeHandlersTests", dependencies: ["IntakeHandlers"], swiftSettings: swiftSettings),
-        .testTarget(name: "IntakeReceiverTests", dependencies: ["IntakeReceiver"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "IntakeReceiverTests",
+            dependencies: ["IntakeReceiver", "IntakeCore", "IntakeCrypto", .product(name: "NIOHTTP1", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
         // Integration tests: need the PostgreSQL and emulator that scripts/test starts.
         .testTarget(
             name: "IntakePostgresTests",

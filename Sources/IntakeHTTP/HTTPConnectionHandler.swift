@@ -74,7 +74,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             guard case .receiving(let head, let limit, var body, let received) = self.state else { return }
             let total = received + chunk.readableBytes
             guard total <= limit else {
-                self.respondEarly(.status(.payloadTooLarge), head: head, bodyPending: true, context: context)
+                self.respondEarly(self.configuration.payloadTooLarge(limit), head: head, bodyPending: true, context: context)
                 return
             }
             if var accumulated = body {
@@ -120,7 +120,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             self.respondEarly(response, head: head, bodyPending: head.hasBody, context: context)
         case .accept(let limit):
             if let length = head.contentLength, length > limit {
-                self.respondEarly(.status(.payloadTooLarge), head: head, bodyPending: true, context: context)
+                self.respondEarly(self.configuration.payloadTooLarge(limit), head: head, bodyPending: true, context: context)
                 return
             }
             if head.hasBody, head.headers.first(name: "expect")?.lowercased() == "100-continue" {

@@ -1,4 +1,5 @@
 import NIOCore
+import NIOHTTP1
 
 extension HTTPServer {
     /// How the server listens and protects itself from slow or greedy clients.
@@ -25,6 +26,9 @@ extension HTTPServer {
         public var lingerAfterEarlyResponse: Duration
         /// Pending connections queue length for `listen(2)`.
         public var backlog: Int
+        /// The 413 answer for a body over its limit (given the limit in bytes); by default a
+        /// bare status. The receiver answers JSON that names the limit.
+        public var payloadTooLarge: @Sendable (_ limit: Int) -> HTTPResponse
 
         public init(
             host: String = "0.0.0.0",
@@ -35,7 +39,8 @@ extension HTTPServer {
             requestReadTimeout: Duration = .seconds(60),
             maxBodyBytes: Int = 1_048_576,
             lingerAfterEarlyResponse: Duration = .seconds(2),
-            backlog: Int = 1024
+            backlog: Int = 1024,
+            payloadTooLarge: @escaping @Sendable (_ limit: Int) -> HTTPResponse = { _ in .status(.payloadTooLarge) }
         ) {
             self.host = host
             self.port = port
@@ -46,6 +51,7 @@ extension HTTPServer {
             self.maxBodyBytes = maxBodyBytes
             self.lingerAfterEarlyResponse = lingerAfterEarlyResponse
             self.backlog = backlog
+            self.payloadTooLarge = payloadTooLarge
         }
     }
 }

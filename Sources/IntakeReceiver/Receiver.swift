@@ -1,0 +1,134 @@
+import IntakeCore
+import IntakeHTTP
+import IntakePostgres
+import Logging
+import NIOHTTP1
+import ServiceLifecycle
+
+/// The webhook receiver: verifies, records durably with group commit, answers 202 (SPEC §6).
+///
+/// One `Service`: `run()` serves HTTP and runs the group commit writers until graceful
+/// shutdown, then stops accepting, answers what is in flight (their rows are still written),
+/// stops the writers and returns.
+public final class Receiver: Service, Sendable {
+    /// Tuning with defaults that suit the 2-core target; most deployments change none of it.
+    public struct Options: Sendable {
+        /// Group commit writers, each with its own connection.
+        public var writers: Int
+        /// Most deliveries per commit.
+        public var maxBatch: Int
+        /// Connections for API key lookups, rate limits, `GET /deliveries` and `/readyz`.
+        public var readPoolSize: Int
+        /// `Retry-After` sent with a 503.
+        public var unavailableRetryAfterSeconds: Int
+        /// Wall clock for signature timestamps (tests fix it).
+        public var clock: UnixClock
+        /// Replaces the `ingest.drupal_sites` lookup for `api-key` sources (tests).
+        public var keyStore: (any APIKeyStore)?
+
+        public init(
+            writers: Int = 2, maxBatch: Int = 256, readPoolSize: Int = 4, unavailableRetryAfterSeconds: Int = 5,
+            clock: UnixClock = .system, keyStore: (any APIKeyStore)? = nil
+        ) {
+            self.writers = writers
+            self.maxBatch = maxBatch
+            self.readPoolSize = readPoolSize
+            self.unavailableRetryAfterSeconds = unavailableRetryAfterSeconds
+            self.clock = clock
+            self.keyStore = keyStore
+        }
+    }
+
+    let server: HTTPServer
+    let writer: GroupCommitWriter
+    let pool: PostgresPool
+    let logger: Logger
+
+    /// - Parameters:
+    ///   - configuration: `receiver`, `sources` and `database` are used; validate it for the
+    ///     receiver first (`IntakeConfiguration.load(path:for: .receiver)`).
+    ///   - database: overrides `configuration.database.url` (tests point at a fresh database).
+    public init(
+        configuration: IntakeConfiguration, database: PostgresConfiguration? = nil, options: Options = Options(),
+        metrics: MetricsRegistry = .shared, logger: Logger
+    ) throws {
+        let database =
+            database
+            ?? PostgresConfiguration(
+                conninfo: configuration.database.url.value, applicationName: "intake-receiver", connectTimeoutSeconds: 5)
+        let pool = PostgresPool(configuration: database, size: max(1, options.readPoolSize), logger: logger)
+        let receiverMetrics = ReceiverMetrics(registry: metrics)
+        let writer = GroupCommitWriter(
+            configuration: database, settings: .init(writers: options.writers, maxBatch: options.maxBatch),
+            observer: receiverMetrics, logger: logger)
+        let keyStore = options.keyStore ?? PostgresAPIKeyStore(pool: pool)
+        let sharedLimiter = PostgresRateLimiter(pool: pool, logger: logger)
+        let localLimiter = LocalRateLimiter(clock: options.clock)
+
+        var routes: [String: SourceRoute] = [:]
+        for (name, source) in configuration.sources {
+            var limiter: (any RateLimiter)?
+            if let limit = source.rateLimit {
+                limiter = limit.key == .apiKey ? sharedLimiter : localLimiter
+            }
+            let verifier: any WebhookVerifier
+            do {
+                verifier = try source.verify.makeVerifier(keyStore: keyStore, clock: options.clock)
+            } catch {
+                throw ConfigurationError(path: "sources.\(name).verify", problem: "\(error)")
+            }
+            routes[name] = SourceRoute(settings: source, verifier: verifier, rateLimiter: limiter)
+        }
+
+        let router = ReceiverRouter(
+            sources: routes,
+            webhooks: WebhookRoute(
+                writer: writer, metrics: receiverMetrics, logger: logger,
+                unavailableRetryAfter: options.unavailableRetryAfterSeconds),
+            deliveries: DeliveryStatusRoute(
+                routes: routes.filter { $0.value.settings.verify.type == .apiKey }, pool: pool, logger: logger,
+                unavailableRetryAfter: options.unavailableRetryAfterSeconds),
+            health: HealthEndpoints(registry: metrics) {
+                await ReadinessReport.gather([("database", { try await pool.query("SELECT 1") })])
+            },
+            metrics: receiverMetrics)
+
+        let settings = configuration.receiver
+        let serverConfiguration = HTTPServer.Configuration(
+            host: settings.listen.host, port: settings.listen.port, eventLoops: settings.eventLoops,
+            maxConnections: settings.maxConnections, idleTimeout: .seconds(settings.idleTimeoutSeconds),
+            requestReadTimeout: .seconds(settings.idleTimeoutSeconds), maxBodyBytes: settings.maxBodyBytes,
+            payloadTooLarge: { Reply.error(.payloadTooLarge, "body too large: this source takes at most \($0) bytes") })
+        self.server = HTTPServer(
+            configuration: serverConfiguration, logger: logger,
+            headInspector: { router.inspect($0) },
+            handler: { await router.respond(to: $0) })
+        self.writer = writer
+        self.pool = pool
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let writers = Task { await writer.runWriters() }
+        do {
+            try await server.run()
+        } catch {
+            writer.stop()
+            await writers.value
+            await pool.close()
+            throw error
+        }
+        // Every connection has closed, so every request has been answered: nothing more
+        // will be queued.
+        writer.stop()
+        await writers.value
+        await pool.close()
+        logger.info("receiver stopped")
+    }
+
+    /// The bound port, once listening (configure port 0 in tests).
+    public func localPort() async throws -> Int { try await server.localPort() }
+
+    /// Begins a graceful shutdown without a signal (tests; `ServiceGroup` uses the signal).
+    public func shutdown() { server.shutdown() }
+}
