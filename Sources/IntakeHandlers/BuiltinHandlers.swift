@@ -18,11 +18,16 @@ public struct SleepHandler: Handler {
 
 /// The registry every worker starts from. Adding a strategy: one type, one line here.
 public enum BuiltinHandlers {
-    public static func all() -> [any Handler] {
-        [NoopHandler(), SleepHandler()]
+    public static func all(configuration: IntakeConfiguration? = nil) -> [any Handler] {
+        [
+            NoopHandler(), SleepHandler(),
+            configuration.map { WebhookGenericHandler.make(configuration: $0) } ?? WebhookGenericHandler(),
+        ]
     }
 
-    public static func registry() -> HandlerRegistry { HandlerRegistry(all()) }
+    public static func registry(configuration: IntakeConfiguration? = nil) -> HandlerRegistry {
+        HandlerRegistry(all(configuration: configuration))
+    }
 
     public static var names: Set<String> { Set(all().map(\.name)) }
 }

@@ -5,7 +5,12 @@ import IntakePostgres
 /// tables of the built-in strategies. `intakectl migrate` applies them; other processes
 /// refuse to start until the database has them all.
 public enum IntakeMigrations {
-    public static let all: [Migration] = IntakeSchema.migrations
+    public static let all: [Migration] =
+        IntakeSchema.migrations + [
+            Migration(version: 3, name: "ingest: claims, audit and commerce", sql: ImportSchema.sql),
+            Migration(version: 4, name: "ingest: drupal module sync", sql: DrupalSchema.sql),
+            Migration(version: 5, name: "ingest: fhir subscriptions", sql: FHIRSchema.sql),
+        ]
 
     public static func migrator() -> Migrator { Migrator(migrations: all) }
 }
