@@ -156,7 +156,7 @@ let package = Package(
         // Integration tests: need the PostgreSQL and emulator that scripts/test starts.
         .testTarget(
             name: "IntakePostgresTests",
-            dependencies: ["IntakePostgres", "IntakeCore", "IntakeTestSupport"],
+            dependencies: ["IntakePostgres", "IntakeCore", "IntakeHandlers", "IntakeTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 import Foundation
 import IntakeCore
+import IntakeHandlers
 import IntakePostgres
 import IntakeTestSupport
 import Testing
@@ -30,8 +31,8 @@ struct MigrationTests {
             }
             let db = try await TestDatabase.connect(database: name)
             let versions = try await db.query("SELECT version FROM intake.schema_migrations ORDER BY version")
-            let latest = Migrator(migrations: IntakeSchema.migrations).latestVersion
-            #expect(versions.count == IntakeSchema.migrations.count)
+            let latest = IntakeMigrations.migrator().latestVersion
+            #expect(versions.count == IntakeMigrations.all.count)
             #expect(try versions[versions.count - 1].decode(Int.self, at: 0) == latest)
             // A second run is a no-op.
             let (status, output) = try run()

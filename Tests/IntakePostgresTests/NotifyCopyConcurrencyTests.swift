@@ -80,25 +80,27 @@ struct NotifyCopyConcurrencyTests {
         #expect(try await db.query("SELECT count(*) FROM strict_copy")[0].decode(Int.self, at: 0) == 0)
     }
 
-    /// Blocking libpq calls run on the connection's own thread: two `pg_sleep(1)`s at once
-    /// (as many as the cooperative pool has threads here) leave other tasks running.
+    /// Blocking libpq calls run on the connection's own thread: two `pg_sleep(2)`s at once
+    /// (as many as the cooperative pool has threads here) leave other tasks running. Were the
+    /// calls on the pool, the probe task below could only finish after the sleeps, 2 s later.
     @Test func blockingQueryDoesNotStallOtherTasks() async throws {
         let a = try await TestDatabase.connect()
         let b = try await TestDatabase.connect()
-        let ticks = Atomic<Int>(0)
-        let ticker = Task {
-            let end = ContinuousClock.now + .milliseconds(900)
-            while ContinuousClock.now < end {
-                try await Task.sleep(for: .milliseconds(10))
-                ticks.add(1, ordering: .relaxed)
-            }
-        }
-        async let sleepA: PostgresResult = a.query("SELECT pg_sleep(1)")
-        async let sleepB: PostgresResult = b.query("SELECT pg_sleep(1)")
+        let started = ContinuousClock.now
+        async let sleepA: PostgresResult = a.query("SELECT pg_sleep(2)")
+        async let sleepB: PostgresResult = b.query("SELECT pg_sleep(2)")
+        try await Task.sleep(for: .milliseconds(200))
+        let probe = try await Task.detached {
+            var total = 0
+            for i in 0..<1000 { total &+= i }
+            try await Task.sleep(for: .milliseconds(10))
+            return (total, ContinuousClock.now)
+        }.value
         _ = try await (sleepA, sleepB)
-        try await ticker.value
-        // ~90 ticks when nothing stalls; a blocked pool would give almost none.
-        #expect(ticks.load(ordering: .relaxed) > 40)
+        let finished = ContinuousClock.now
+        #expect(probe.0 == 499_500)
+        #expect(probe.1 - started < .milliseconds(1500), "the probe waited for the blocking calls")
+        #expect(finished - started >= .seconds(2))
     }
 
     @Test func reconnectsAfterTerminatedBackend() async throws {
