@@ -15,8 +15,9 @@ let registry = BuiltinHandlers.registry(configuration: boot.configuration)
 let consumer = TableConsumer(
     table: .jobs, settings: boot.consumerSettings(idleWait: workers.sweepInterval), registry: registry,
     policies: boot.retryPolicies, pool: pool, workerID: boot.workerID, doorbell: doorbell, logger: boot.logger,
-    route: { kind in registry.handler(named: kind) == nil ? nil : kind })
+    observer: MetricsObserver(), route: { kind in registry.handler(named: kind) == nil ? nil : kind })
 let listener = NotifyListener(
     configuration: boot.postgresConfiguration, channel: "intake_jobs", doorbell: doorbell, logger: boot.logger)
 boot.logger.info("notify worker starting", metadata: ["concurrency": "\(workers.concurrency)", "batch": "\(workers.batch)"])
-await boot.run([consumer, listener])
+// Health first: services stop in reverse order, so probes answer while the consumer drains.
+await boot.run([boot.healthServer(pool: pool), consumer, listener])
