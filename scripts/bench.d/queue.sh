@@ -11,7 +11,7 @@ BATCH=${BENCH_BATCH:-200}
 LANES=${BENCH_CONCURRENCY:-4}
 RUNS=${BENCH_RUNS:-3}
 bench_services
-bench_build --product intake-notify-worker --product intakectl
+bench_build intake-notify-worker intakectl
 bench_database queue
 
 enqueue() {

@@ -23,9 +23,13 @@ bench_cleanup() {
   return 0
 }
 
+# bench_build PRODUCT... : release builds of the named executables.
 bench_build() {
-  intake_log "release build: $*"
-  swift build -c release "$@" >/dev/null
+  local product
+  for product in "$@"; do
+    intake_log "release build: $product"
+    swift build -c release --product "$product" >/dev/null
+  done
   BENCH_BIN=$(swift build -c release --show-bin-path)
 }
 
