@@ -29,9 +29,9 @@ WITH c AS (
   FROM (SELECT id FROM intake.jobs WHERE status = 'pending' AND run_at <= now()
         ORDER BY run_at, id LIMIT $BATCH FOR UPDATE SKIP LOCKED) AS s
   WHERE d.id = s.id RETURNING d.id)
-SELECT coalesce(array_agg(id), '{}') AS ids FROM c \gset
+SELECT coalesce(string_agg(id::text, ','), '0') AS ids FROM c \gset
 UPDATE intake.jobs SET status = 'succeeded', finished_at = now(), locked_by = NULL, locked_until = NULL
-WHERE id = ANY(:'ids'::bigint[]) AND locked_by = 'pgbench';
+WHERE id IN (:ids) AND locked_by = 'pgbench';
 SQL
 
 ceiling() {
@@ -39,7 +39,7 @@ ceiling() {
   enqueue
   local per_client=$(( (JOBS + BATCH * clients - 1) / (BATCH * clients) ))
   start=$(date +%s.%N)
-  pgbench -n -q -c "$clients" -j "$clients" -t "$per_client" -f "$BENCH_DIR/claim-settle.sql" "$BENCH_DB_URL" >/dev/null 2>&1
+  pgbench -n -c "$clients" -j "$clients" -t "$per_client" -f "$BENCH_DIR/claim-settle.sql" "$BENCH_DB_URL" >/dev/null 2>&1
   end=$(date +%s.%N)
   python3 -c "print(round($(succeeded) / ($end - $start)))"
 }
@@ -79,7 +79,7 @@ latency() {
   # finished_at is set right after the handler returns.
   echo "INSERT INTO intake.jobs (kind, payload) VALUES ('builtin.noop', jsonb_build_object('t', clock_timestamp()));
 \sleep 20 ms" >"$BENCH_DIR/enqueue-one.sql"
-  pgbench -n -q -c 1 -t 300 -f "$BENCH_DIR/enqueue-one.sql" "$BENCH_DB_URL" >/dev/null 2>&1
+  pgbench -n -c 1 -t 300 -f "$BENCH_DIR/enqueue-one.sql" "$BENCH_DB_URL" >/dev/null 2>&1
   sleep 1
   kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
   psql -Atq -F ' ' "$BENCH_DB_URL" -c "
