@@ -29,7 +29,7 @@ workers: { metrics_listen: "127.0.0.1:0" }
 YAML
 cat >"$BENCH_DIR/post.lua" <<LUA
 local counter = 0
-local thread_id = 0
+thread_id = 0
 local threads = 0
 function setup(thread)
   thread:set("thread_id", threads)
