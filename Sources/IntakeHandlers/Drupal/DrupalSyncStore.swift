@@ -5,7 +5,7 @@ import IntakePostgres
 /// The SQL of `drupal.module_sync`, on the handler's shared transaction. Every write is one
 /// set-based statement over `unnest`ed arrays, so a 2,000-module sync costs a dozen round trips,
 /// not thousands. Arrays are sorted by machine name: two sites adding the same new modules at
-/// once take their row locks in the same order and cannot deadlock on them.
+/// once take their locks in the same order and cannot deadlock on them.
 struct DrupalSyncStore {
     let connection: PostgresConnection
 
@@ -71,7 +71,7 @@ struct DrupalSyncStore {
             """
             SELECT advisory_id, machine_name, affected_versions, severity
             FROM ingest.drupal_advisories WHERE machine_name = ANY($1::text[])
-            """, [PostgresArray(strings: machineNames)])
+            """, [DrupalArrayParameter(machineNames)])
         return try rows.map { row in
             DrupalAdvisory(
                 advisoryID: try row.decode(String.self, at: 0), machineName: try row.decode(String.self, at: 1),
@@ -109,44 +109,40 @@ struct DrupalSyncStore {
     /// history, security flags and the site's last sync.
     func apply(_ plan: DrupalSyncPlan, request: DrupalSyncRequest, siteID: Int64, runID: Int64) async throws {
         let modules = request.modules.sorted { $0.machineName < $1.machineName }
-        let names = PostgresArray(strings: modules.map(\.machineName))
-        let versions = PostgresArray(strings: modules.map(\.version))
+        let names = DrupalArrayParameter(modules.map(\.machineName))
+        let versions = DrupalArrayParameter(modules.map(\.version))
 
+        let moduleColumns: [any PostgresEncodable] = [
+            names, DrupalArrayParameter(modules.map(\.name)), DrupalArrayParameter(modules.map(\.type.rawValue)),
+            DrupalArrayParameter(modules.map(\.package)), DrupalArrayParameter(modules.map(\.description)),
+            DrupalArrayParameter(modules.map(\.projectLink)),
+        ]
+        try await connection.query(DrupalSyncSQL.updateChangedModules, moduleColumns)
+        try await insertOptimistically(
+            DrupalSyncSQL.insertNewModules, orElse: DrupalSyncSQL.upsertModules, moduleColumns)
+        try await insertOptimistically(
+            DrupalSyncSQL.insertNewVersions, orElse: DrupalSyncSQL.upsertVersions,
+            [names, versions, DrupalArrayParameter(modules.map { Self.jsonArray($0.coreCompatibility) })])
         try await connection.query(
-            DrupalSyncSQL.upsertModules,
+            DrupalSyncSQL.placeSiteModules,
             [
-                names, PostgresArray(strings: modules.map(\.name)), PostgresArray(strings: modules.map(\.type.rawValue)),
-                PostgresArray(modules.map(\.package)), PostgresArray(modules.map(\.description)),
-                PostgresArray(modules.map(\.projectLink)),
+                siteID, names, versions, DrupalArrayParameter(modules.map(\.status)),
+                DrupalArrayParameter(modules.map(\.schemaVersion)),
+                DrupalArrayParameter(modules.map { Self.jsonArray($0.dependencies) }),
+                DrupalArrayParameter(modules.map(\.securityCoverage)),
             ])
-        try await connection.query(
-            DrupalSyncSQL.upsertVersions,
-            [names, versions, PostgresArray(strings: modules.map { Self.jsonArray($0.coreCompatibility) })])
-        let placed = try await connection.query(
-            DrupalSyncSQL.upsertSiteModules,
-            [
-                siteID, names, versions, PostgresArray(strings: modules.map { $0.status ? "t" : "f" }),
-                PostgresArray(modules.map { $0.schemaVersion.map(String.init) }),
-                PostgresArray(strings: modules.map { Self.jsonArray($0.dependencies) }),
-                PostgresArray(strings: modules.map { $0.securityCoverage ? "t" : "f" }),
-            ])
-        guard placed.affectedRows == modules.count else {
-            // Only possible if a module or version row vanished mid-transaction; retrying is safe.
-            throw RetryableError(
-                "placed \(placed.affectedRows) of \(modules.count) modules on site \(siteID); the module catalogue changed underneath")
-        }
         if !plan.removedMachineNames.isEmpty {
             try await connection.query(
-                DrupalSyncSQL.markRemoved, [siteID, PostgresArray(strings: plan.removedMachineNames)])
+                DrupalSyncSQL.markRemoved, [siteID, DrupalArrayParameter(plan.removedMachineNames)])
         }
         if !plan.versionHistory.isEmpty {
             let history = plan.versionHistory
             try await connection.query(
                 DrupalSyncSQL.insertHistory,
                 [
-                    siteID, request.syncTimestamp, runID, PostgresArray(strings: history.map(\.machineName)),
-                    PostgresArray(strings: history.map(\.change.rawValue)), PostgresArray(history.map(\.previousVersion)),
-                    PostgresArray(history.map(\.version)),
+                    siteID, request.syncTimestamp, runID, DrupalArrayParameter(history.map(\.machineName)),
+                    DrupalArrayParameter(history.map(\.change.rawValue)), DrupalArrayParameter(history.map(\.previousVersion)),
+                    DrupalArrayParameter(history.map(\.version)),
                 ])
         }
         if !plan.securityFindings.isEmpty {
@@ -154,13 +150,28 @@ struct DrupalSyncStore {
             try await connection.query(
                 DrupalSyncSQL.flagVersions,
                 [
-                    PostgresArray(strings: findings.map(\.machineName)), PostgresArray(strings: findings.map(\.version)),
-                    PostgresArray(strings: findings.map { Self.jsonArray($0.advisories.map(\.advisoryID).sorted()) }),
+                    DrupalArrayParameter(findings.map(\.machineName)), DrupalArrayParameter(findings.map(\.version)),
+                    DrupalArrayParameter(findings.map { Self.jsonArray($0.advisories.map(\.advisoryID).sorted()) }),
                 ])
         }
         try await connection.query(
             "UPDATE ingest.drupal_sites SET last_sync_timestamp = $2, last_synced_at = now() WHERE id = $1",
             [siteID, request.syncTimestamp])
+    }
+
+    /// Runs a plain INSERT of the rows found missing, and only if another site's sync inserted
+    /// some of them meanwhile (a unique violation) the `ON CONFLICT` form: speculative insertion
+    /// costs about as much again as the insert, and the race is rare.
+    private func insertOptimistically(
+        _ insert: String, orElse upsert: String, _ parameters: [any PostgresEncodable]
+    ) async throws {
+        do {
+            try await connection.withSavepoint("drupal_insert") { connection in
+                _ = try connection.query(insert, parameters)
+            }
+        } catch let error as PostgresError where error.isUniqueViolation {
+            try await connection.query(upsert, parameters)
+        }
     }
 
     /// `["a","b"]` — JSON text for a `jsonb[]` element.
@@ -172,7 +183,28 @@ struct DrupalSyncStore {
 /// The set-based statements of `DrupalSyncStore.apply`.
 enum DrupalSyncSQL {
     /// A module is shared by every site that reports it: a site that leaves out an optional field
-    /// does not erase what another sent, and an unchanged row is not rewritten.
+    /// does not erase what another sent, and rows already as sent are neither locked nor rewritten.
+    static let updateChangedModules = """
+        UPDATE ingest.drupal_modules AS m
+        SET name = r.name, type = r.type, package = coalesce(r.package, m.package),
+            description = coalesce(r.description, m.description), project_link = coalesce(r.project_link, m.project_link),
+            updated_at = now()
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+             AS r(machine_name, name, type, package, description, project_link)
+        WHERE m.machine_name = r.machine_name
+          AND (m.name, m.type, m.package, m.description, m.project_link)
+              IS DISTINCT FROM (r.name, r.type, coalesce(r.package, m.package), coalesce(r.description, m.description),
+                                coalesce(r.project_link, m.project_link))
+        """
+
+    static let insertNewModules = """
+        INSERT INTO ingest.drupal_modules (machine_name, name, type, package, description, project_link)
+        SELECT r.* FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+             AS r(machine_name, name, type, package, description, project_link)
+        WHERE NOT EXISTS (SELECT 1 FROM ingest.drupal_modules e WHERE e.machine_name = r.machine_name)
+        """
+
+    /// `insertNewModules` when another transaction may have inserted some of the same modules.
     static let upsertModules = """
         INSERT INTO ingest.drupal_modules AS m (machine_name, name, type, package, description, project_link)
         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
@@ -188,34 +220,50 @@ enum DrupalSyncSQL {
                                 coalesce(EXCLUDED.project_link, m.project_link))
         """
 
+    static let insertNewVersions = """
+        INSERT INTO ingest.drupal_module_versions (module_id, version, core_compatibility)
+        SELECT m.id, r.version, r.core
+        FROM unnest($1::text[], $2::text[], $3::jsonb[]) AS r(machine_name, version, core)
+        JOIN ingest.drupal_modules m ON m.machine_name = r.machine_name
+        WHERE NOT EXISTS (SELECT 1 FROM ingest.drupal_module_versions v WHERE v.module_id = m.id AND v.version = r.version)
+        """
+
+    /// `insertNewVersions` when another transaction may have inserted some of the same versions.
     static let upsertVersions = """
         INSERT INTO ingest.drupal_module_versions (module_id, version, core_compatibility)
         SELECT m.id, r.version, r.core
         FROM unnest($1::text[], $2::text[], $3::jsonb[]) AS r(machine_name, version, core)
         JOIN ingest.drupal_modules m ON m.machine_name = r.machine_name
-        ORDER BY m.id
         ON CONFLICT (module_id, version) DO NOTHING
         """
 
-    /// `updated_at` moves only when something about the module on this site changed;
-    /// `last_seen_at` on every sync that lists it.
-    static let upsertSiteModules = """
-        INSERT INTO ingest.drupal_site_modules AS s
+    /// Inserts the modules new to the site and updates those whose state changed (version,
+    /// enabled, schema, dependencies, coverage, or listed again after removal); rows already as
+    /// sent are not rewritten, so `last_seen_at` is when a sync last changed the row — the site's
+    /// `last_synced_at` says when a sync last confirmed the whole set. The site's row lock keeps
+    /// every other sync of the site out, so a plain INSERT cannot collide.
+    static let placeSiteModules = """
+        WITH r AS (
+            SELECT m.id AS module_id, v.id AS version_id, r.enabled, r.schema_version, r.dependencies, r.coverage
+            FROM unnest($2::text[], $3::text[], $4::boolean[], $5::integer[], $6::jsonb[], $7::boolean[])
+                 AS r(machine_name, version, enabled, schema_version, dependencies, coverage)
+            JOIN ingest.drupal_modules m ON m.machine_name = r.machine_name
+            JOIN ingest.drupal_module_versions v ON v.module_id = m.id AND v.version = r.version
+        ), changed AS (
+            UPDATE ingest.drupal_site_modules AS s
+            SET version_id = r.version_id, enabled = r.enabled, schema_version = r.schema_version,
+                dependencies = r.dependencies, security_coverage = r.coverage, removed_at = NULL,
+                last_seen_at = now(), updated_at = now()
+            FROM r
+            WHERE s.site_id = $1 AND s.module_id = r.module_id
+              AND (s.version_id, s.enabled, s.schema_version, s.dependencies, s.security_coverage, s.removed_at IS NULL)
+                  IS DISTINCT FROM (r.version_id, r.enabled, r.schema_version, r.dependencies, r.coverage, true)
+        )
+        INSERT INTO ingest.drupal_site_modules
             (site_id, module_id, version_id, enabled, schema_version, dependencies, security_coverage)
-        SELECT $1, m.id, v.id, r.enabled, r.schema_version, r.dependencies, r.coverage
-        FROM unnest($2::text[], $3::text[], $4::boolean[], $5::integer[], $6::jsonb[], $7::boolean[])
-             AS r(machine_name, version, enabled, schema_version, dependencies, coverage)
-        JOIN ingest.drupal_modules m ON m.machine_name = r.machine_name
-        JOIN ingest.drupal_module_versions v ON v.module_id = m.id AND v.version = r.version
-        ON CONFLICT (site_id, module_id) DO UPDATE
-        SET version_id = EXCLUDED.version_id, enabled = EXCLUDED.enabled, schema_version = EXCLUDED.schema_version,
-            dependencies = EXCLUDED.dependencies, security_coverage = EXCLUDED.security_coverage,
-            last_seen_at = now(), removed_at = NULL,
-            updated_at = CASE
-                WHEN (s.version_id, s.enabled, s.schema_version, s.dependencies, s.security_coverage, s.removed_at IS NULL)
-                     IS DISTINCT FROM (EXCLUDED.version_id, EXCLUDED.enabled, EXCLUDED.schema_version,
-                                       EXCLUDED.dependencies, EXCLUDED.security_coverage, true)
-                THEN now() ELSE s.updated_at END
+        SELECT $1, r.module_id, r.version_id, r.enabled, r.schema_version, r.dependencies, r.coverage
+        FROM r
+        WHERE NOT EXISTS (SELECT 1 FROM ingest.drupal_site_modules s WHERE s.site_id = $1 AND s.module_id = r.module_id)
         """
 
     static let markRemoved = """
