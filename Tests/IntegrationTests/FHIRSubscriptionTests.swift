@@ -149,4 +149,32 @@ struct FHIRSubscriptionTests {
             #expect(listed.output.contains("308"))
         }
     }
+
+    /// Two consumer lanes handle notifications of one subscription at once, in any order: the
+    /// row lock makes every counter update see the one before, so no event is lost or counted
+    /// twice and every gap a reordering opened is filled again.
+    @Test func concurrentNotificationsOfOneSubscriptionCountEveryEventOnce() async throws {
+        try await StrategyHarness.run { h in
+            let subscription = "http://example.org/FHIR/R5/Subscription/123"
+            let handshake = try await h.postFHIR(FHIRFixturesR5.handshake)
+            #expect(try await h.settled(handshake.deliveryID).status == "succeeded")
+            let answers = try await withThrowingTaskGroup(of: TestClient.Answer.self) { group in
+                for event in 1...24 {
+                    group.addTask {
+                        try await h.postFHIR(FHIRRenumber.r5(FHIRFixturesR5.idOnly, event: event, bundleID: "burst-\(event)"))
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(answers.allSatisfy { $0.status == 202 })
+            for answer in answers { _ = try await h.settled(answer.deliveryID) }
+            #expect(try await h.count("SELECT count(*) FROM ingest.fhir_events WHERE subscription_reference = $1", subscription) == 24)
+            #expect(try await h.count("SELECT count(*) FROM ingest.fhir_event_gaps WHERE resolved_at IS NULL") == 0)
+            #expect(
+                try await h.count(
+                    "SELECT last_event_number::int FROM ingest.fhir_subscriptions WHERE subscription_reference = $1",
+                    subscription) == 24)
+            #expect(try await h.count("SELECT count(*) FROM intake.deliveries WHERE status <> 'succeeded'") == 0)
+        }
+    }
 }
