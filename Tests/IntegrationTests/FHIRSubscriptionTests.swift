@@ -102,6 +102,18 @@ struct FHIRSubscriptionTests {
             let status = try runIntakectl(["status"], database: h.database)
             #expect(status.output.contains("FHIR GAPS"))
             #expect(status.output.contains("1 open gap, 1 event missing: 4"))
+
+            if form == "r4-backport" {
+                // query-status reporting an error, with a counter below the events seen.
+                let error = try await h.settled(try await h.postFHIR(FHIRFixturesR4.error).deliveryID)
+                #expect(error.status == "succeeded")
+                #expect(error.result.strings("warnings").contains { $0.contains("went back below") })
+                let state = try await h.db.query(
+                    "SELECT status, errors::text FROM ingest.fhir_subscriptions WHERE subscription_reference = $1",
+                    subscription)
+                #expect(try state[0].decode(String.self, at: 0) == "error")
+                #expect(try state[0].decode(String.self, at: 1).contains("no-response"))
+            }
         }
     }
 
