@@ -54,8 +54,10 @@ if "://" in url:
 else:
     print(url + " dbname=" + db)' "$admin_url" "$db")
 
-intake_log "building release binaries"
-swift build -c release >/dev/null
+for product in intake-receiver intake-inbox-worker intakectl; do
+  intake_log "release build: $product"
+  swift build -c release --product "$product" >/dev/null
+done
 bin=$(swift build -c release --show-bin-path)
 
 "$bin/intakectl" migrate --database-url "$db_url" >/dev/null 2>&1
