@@ -22,6 +22,8 @@ public enum BuiltinHandlers {
         [
             NoopHandler(), SleepHandler(),
             configuration.map { WebhookGenericHandler.make(configuration: $0) } ?? WebhookGenericHandler(),
+            DrupalModuleSyncHandler(),
+            FHIRSubscriptionHandler(),
         ]
     }
 
