@@ -98,3 +98,29 @@ extension HandlerOutcome {
         }
     }
 }
+
+extension ImportEnvironment {
+    /// Runs the notify worker's consumer in this process, with every built-in handler, until
+    /// `condition` holds (or the timeout passes); returns whether it held.
+    static func runJobs(
+        database: String, services: HandlerServices, policies: RetryPolicies = RetryPolicies(),
+        timeout: Duration = .seconds(60), until condition: () async throws -> Bool
+    ) async throws -> Bool {
+        let pool = PostgresPool(configuration: TestDatabase.configuration(database: database), size: 4)
+        var logger = Logger(label: "import-jobs")
+        logger.logLevel = .critical
+        let registry = BuiltinHandlers.registry(services: services)
+        let consumer = TableConsumer(
+            table: .jobs,
+            settings: ConsumerSettings(
+                concurrency: 2, batch: 4, leaseSeconds: 30, idleWait: .milliseconds(50), sweepInterval: .milliseconds(200)),
+            registry: registry, policies: policies, pool: pool, workerID: "import-jobs", logger: logger,
+            route: { kind in registry.handler(named: kind) == nil ? nil : kind })
+        let run = Task { try await consumer.run() }
+        let held = try await eventually(timeout: timeout, every: .milliseconds(50), condition)
+        consumer.stop()
+        try await run.value
+        await pool.close()
+        return held
+    }
+}
