@@ -168,7 +168,7 @@ struct ImportConflict: Error, CustomStringConvertible {
     var jobID: UUID
     var expectedByte: Int64
     var description: String {
-        "import job \(jobID) moved past byte \(expectedByte) under this worker (another worker took it over); "
+        "import job \(jobID.uuidString.lowercased()) moved past byte \(expectedByte) under this worker (another worker took it over); "
             + "this attempt stops without writing"
     }
 }

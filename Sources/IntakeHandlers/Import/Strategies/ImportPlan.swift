@@ -22,7 +22,7 @@ struct ImportPlan: Sendable {
                 guard resume else { return try CSVImportDecoder(format: format, resume: nil, header: nil) }
                 guard let columns = job.metadata.columns else {
                     throw PermanentError(
-                        "import job \(job.id) cannot resume: its metadata lacks the header columns; reprocess the object")
+                        "import job \(job.id.uuidString.lowercased()) cannot resume: its metadata lacks the header columns; reprocess the object")
                 }
                 return try CSVImportDecoder(
                     format: format,

@@ -234,7 +234,7 @@ final class ImportRun {
     private func reload() async throws -> ImportJob {
         let jobID = job.id
         guard let loaded = try await connection.withTransaction({ try ImportJobStore.load(jobID, on: $0) }) else {
-            throw PostgresError(kind: .client, message: "import job \(jobID) disappeared")
+            throw PostgresError(kind: .client, message: "import job \(jobID.uuidString.lowercased()) disappeared")
         }
         job = loaded
         return loaded

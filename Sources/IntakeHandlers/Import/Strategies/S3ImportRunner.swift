@@ -90,7 +90,7 @@ struct S3ImportRunner: Sendable {
                 logger: logger, finishedEarlier: true)
         }
         guard try await connection.withTransaction({ try ImportJobStore.tryLock(job.id, on: $0) }) else {
-            return .retry(reason: "import job \(job.id) is being worked on by another worker", delay: .seconds(15))
+            return .retry(reason: "import job \(job.id.uuidString.lowercased()) is being worked on by another worker", delay: .seconds(15))
         }
         do {
             let route = services?.configuration.route(bucket: identifier.bucket, key: key)
@@ -149,7 +149,7 @@ struct S3ImportRunner: Sendable {
             let reason = (try? await connection.query(
                 "SELECT error_message FROM intake.import_jobs WHERE id = $1", [job.id]
             ).first?.decode(String?.self, at: 0)) ?? nil
-            return .permanentFailure(reason: "import \(job.id) failed: \(reason ?? "see intakectl imports show")", result: result)
+            return .permanentFailure(reason: "import \(job.id.uuidString.lowercased()) failed: \(reason ?? "see intakectl imports show")", result: result)
         }
         return .success(result: result)
     }
