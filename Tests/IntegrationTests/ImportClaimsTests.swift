@@ -145,4 +145,43 @@ struct ImportClaimsTests {
             await db.close()
         }
     }
+
+    @Test func aChunkTheDatabaseRefusesFailsTheJobOnceWithAnEvent() async throws {
+        try await TestDatabase.withMigratedDatabase(IntakeMigrations.all) { name in
+            let db = try await TestDatabase.connect(database: name)
+            // A rule the validators do not know, standing in for any constraint they might miss.
+            try await db.execute(
+                script: """
+                    CREATE FUNCTION refuse_claim() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                        IF NEW.claim_id = 'CLM0000000150' THEN
+                            RAISE EXCEPTION 'claim refused' USING ERRCODE = '23514';
+                        END IF;
+                        RETURN NEW;
+                    END $$;
+                    CREATE TRIGGER refuse BEFORE INSERT ON ingest.pharmacy_claims FOR EACH ROW EXECUTE FUNCTION refuse_claim();
+                    """)
+            let pool = PostgresPool(configuration: TestDatabase.configuration(database: name), size: 2)
+            let bucket = try await ImportEnvironment.bucket("claims-refused")
+            let task = try await ImportEnvironment.upload(
+                ImportEnvironment.claimsFile(rows: 300), bucket: bucket, key: "claims/refused.csv")
+            let handler = CSVImportHandler(
+                format: .pharmacyClaims, services: try ImportEnvironment.services(), settings: ImportSettings(chunkRows: 100))
+            let context = ImportEnvironment.context(pool: pool)
+            let outcome = try await handler.handle(ImportEnvironment.message(task, handler: handler.name), context: context)
+            #expect(outcome.isPermanentFailure, "\(outcome)")
+            let job = try #require(try await db.query("SELECT status, processed_records, error_message FROM intake.import_jobs").first)
+            #expect(try job.decode(String.self, at: 0) == "failed")
+            #expect(try job.decode(Int.self, at: 1) == 100)  // the first chunk committed; the second was refused
+            #expect(try job.decode(String.self, at: 2).contains("claim refused"))
+            #expect(try await db.count("SELECT count(*) FROM ingest.pharmacy_claims") == 100)
+            #expect(try await db.count("SELECT count(*) FROM intake.jobs WHERE kind = 'import.failed'") == 1)
+            // Delivered again: nothing new, and no second failure to dead-letter.
+            let again = try await handler.handle(ImportEnvironment.message(task, handler: handler.name, id: "m-2"), context: context)
+            #expect(again.isSuccess)
+            #expect(try await db.count("SELECT count(*) FROM intake.jobs WHERE kind = 'import.failed'") == 1)
+            await pool.close()
+            await db.close()
+        }
+    }
 }

@@ -202,6 +202,13 @@ final class ImportRun {
         self.progress = next
     }
 
+    /// Ends the job `failed` after an error no retry can fix; the rows committed so far stay.
+    func fail(reason: String) async throws -> ImportJob {
+        logger.error("import failed", metadata: ["error": "\(reason)"])
+        try await commit(emptyChunk(), final: Finalization(status: .failed, fileSize: fileSize, message: reason))
+        return try await reload()
+    }
+
     private func failMidFile(_ chunk: ImportChunk, reason: String) async throws -> ImportJob {
         logger.error("the file cannot be read further; import failed", metadata: ["error": "\(reason)"])
         try await commit(chunk, final: Finalization(status: .failed, fileSize: fileSize, message: reason))

@@ -92,17 +92,25 @@ struct S3ImportRunner: Sendable {
         guard try await connection.withTransaction({ try ImportJobStore.tryLock(job.id, on: $0) }) else {
             return .retry(reason: "import job \(job.id.uuidString.lowercased()) is being worked on by another worker", delay: .seconds(15))
         }
+        let route = services?.configuration.route(bucket: identifier.bucket, key: key)
+        let run = ImportRun(
+            plan: plan, settings: settings, job: job, identifier: identifier,
+            routeLabel: route.map { "s3://\($0.bucket.pattern)/\($0.key.pattern)" } ?? plan.handlerName,
+            metadata: metadata, connection: connection, logger: logger)
         do {
-            let route = services?.configuration.route(bucket: identifier.bucket, key: key)
-            let run = ImportRun(
-                plan: plan, settings: settings, job: job, identifier: identifier,
-                routeLabel: route.map { "s3://\($0.bucket.pattern)/\($0.key.pattern)" } ?? plan.handlerName,
-                metadata: metadata, connection: connection, logger: logger)
             let finished: ImportJob
             if gone {
                 finished = try await run.finishGone()
             } else {
-                finished = try await run.execute(key: key, rawKey: rawKey, versionId: versionId, size: size, access: access)
+                do {
+                    finished = try await run.execute(key: key, rawKey: rawKey, versionId: versionId, size: size, access: access)
+                } catch let error as PostgresError where !error.isRetryable {
+                    // A chunk the database refuses for good (a constraint the validators missed)
+                    // would fail the same way on every attempt: the job ends failed, with its event.
+                    finished = try await run.fail(reason: "the database refused a chunk: \(error)")
+                } catch let error as PermanentError {
+                    finished = try await run.fail(reason: error.message)
+                }
             }
             try await connection.withTransaction { try ImportJobStore.unlock(job.id, on: $0) }
             return try await settleFinished(
