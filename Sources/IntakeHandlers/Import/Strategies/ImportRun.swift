@@ -29,6 +29,8 @@ final class ImportRun {
     private var path = LoadPath.direct
     private var fileSize: Int64?
     private let hasher = SHA256()
+    /// The full chunk being committed while the next one is decoded.
+    private var inFlight: Task<(LoadPath, ImportProgress), any Error>?
 
     init(
         plan: ImportPlan, settings: ImportSettings, job: ImportJob, identifier: ImportSourceIdentifier, routeLabel: String,
@@ -116,6 +118,13 @@ final class ImportRun {
             return try await failMidFile(chunk, reason: error.description)
         } catch let error as NDJSONError {
             return try await failMidFile(chunk, reason: error.description)
+        } catch {
+            // The connection goes back to the pool after this: nothing may still run on it.
+            if let task = inFlight {
+                inFlight = nil
+                _ = try? await task.value
+            }
+            throw error
         }
         let checksum = hasher.finalize().hexString
         try await commit(chunk, final: Finalization(checksum: checksum, fileSize: fileSize))
@@ -140,7 +149,7 @@ final class ImportRun {
                 try decoder.accept(header: header)
             case .record:
                 if chunk.records >= settings.chunkRows {
-                    try await commit(chunk, final: nil)
+                    try await commitInBackground(chunk)
                     chunk.reset()
                 }
             }
@@ -168,38 +177,69 @@ final class ImportRun {
     }
 
     /// Commits `chunk` with the job's progress; with `final`, also the job's end state and
-    /// its domain event — all in one transaction.
+    /// its domain event — all in one transaction. Waits for a chunk still committing first.
     private func commit(_ chunk: ImportChunk, final: Finalization?) async throws {
-        let (jobID, loader, path, progress, fileSize) = (job.id, plan.loader, self.path, self.progress, self.fileSize)
-        let template = eventTemplate()
-        let (nextPath, next) = try await connection.withTransaction { connection in
-            try ImportJobStore.lockProgress(jobID, expectedByte: progress.lastByte, on: connection)
-            let (nextPath, staged) = try loader.load(chunk, path: path, on: connection)
-            try ImportJobStore.insertErrors(jobID, chunk.failures, on: connection)
-            let next = progress.adding(chunk, staged: staged)
-            guard let final else {
-                try ImportJobStore.recordProgress(jobID, next, fileSize: fileSize, on: connection)
-                return (nextPath, next)
-            }
-            let status = final.status ?? .final(successful: next.successful, failed: next.failed)
-            let message =
-                final.message ?? (status == .failed ? "every row (\(next.failed)) failed validation; see import_job_errors" : nil)
-            try ImportJobStore.finish(
-                jobID, status: status, progress: next, checksum: final.checksum, fileSize: final.fileSize ?? fileSize,
-                errorMessage: message, on: connection)
-            if status != .skipped {
-                let event = template.with(status: status, progress: next, checksum: final.checksum, message: message)
-                try ImportJobStore.enqueue(event.event, try event.json(), on: connection)
-            }
-            return (nextPath, next)
-        }
+        try await settleInFlight()
+        let (nextPath, next) = try await commitWork(chunk, final: final)()
+        apply(nextPath, next)
+    }
+
+    /// Hands a full chunk to the connection's own thread and returns, so the next chunk is
+    /// parsed and validated while this one is copied and committed: the worker and PostgreSQL
+    /// work at once instead of taking turns. Commits stay in order, one at a time.
+    private func commitInBackground(_ chunk: ImportChunk) async throws {
+        try await settleInFlight()
+        let work = commitWork(chunk, final: nil)
+        inFlight = Task { try await work() }
+    }
+
+    /// Waits for the chunk in flight, if any, and takes over its progress.
+    private func settleInFlight() async throws {
+        guard let task = inFlight else { return }
+        inFlight = nil
+        let (nextPath, next) = try await task.value
+        apply(nextPath, next)
+    }
+
+    private func apply(_ nextPath: LoadPath, _ next: ImportProgress) {
         if nextPath != path {
             logger.info(
                 "keys of this file already exist: the rest of the file takes the staging + upsert path",
                 metadata: ["import.row": "\(next.lastRow)"])
         }
-        self.path = nextPath
-        self.progress = next
+        path = nextPath
+        progress = next
+    }
+
+    private func commitWork(_ chunk: ImportChunk, final: Finalization?)
+        -> @Sendable () async throws -> (LoadPath, ImportProgress)
+    {
+        let (jobID, loader, path, progress, fileSize) = (job.id, plan.loader, self.path, self.progress, self.fileSize)
+        let (connection, template) = (self.connection, eventTemplate())
+        return {
+            try await connection.withTransaction { connection in
+                try ImportJobStore.lockProgress(jobID, expectedByte: progress.lastByte, on: connection)
+                let (nextPath, staged) = try loader.load(chunk, path: path, on: connection)
+                try ImportJobStore.insertErrors(jobID, chunk.failures, on: connection)
+                let next = progress.adding(chunk, staged: staged)
+                guard let final else {
+                    try ImportJobStore.recordProgress(jobID, next, fileSize: fileSize, on: connection)
+                    return (nextPath, next)
+                }
+                let status = final.status ?? .final(successful: next.successful, failed: next.failed)
+                let message =
+                    final.message
+                    ?? (status == .failed ? "every row (\(next.failed)) failed validation; see import_job_errors" : nil)
+                try ImportJobStore.finish(
+                    jobID, status: status, progress: next, checksum: final.checksum, fileSize: final.fileSize ?? fileSize,
+                    errorMessage: message, on: connection)
+                if status != .skipped {
+                    let event = template.with(status: status, progress: next, checksum: final.checksum, message: message)
+                    try ImportJobStore.enqueue(event.event, try event.json(), on: connection)
+                }
+                return (nextPath, next)
+            }
+        }
     }
 
     /// Ends the job `failed` after an error no retry can fix; the rows committed so far stay.
