@@ -9,7 +9,7 @@ await boot.requireSchema(IntakeMigrations.migrator())
 let workers = boot.configuration.workers
 let doorbell = Doorbell()
 let pool = PostgresPool(configuration: boot.postgresConfiguration, size: workers.concurrency + 3, logger: boot.logger)
-let registry = BuiltinHandlers.registry(configuration: boot.configuration)
+let registry = BuiltinHandlers.registry(services: .forWorker(configuration: boot.configuration, logger: boot.logger))
 // A job's kind names its handler. Idle lanes sleep until a notification or the sweep interval:
 // the sweep finds jobs whose notification was missed and retries that have come due.
 let consumer = TableConsumer(

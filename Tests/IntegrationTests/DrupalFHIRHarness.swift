@@ -41,7 +41,7 @@ struct StrategyHarness {
             logger.logLevel = .critical
             let consumer = TableConsumer(
                 table: .deliveries, settings: ConsumerSettings(concurrency: 2, batch: 8, idleWait: .milliseconds(50)),
-                registry: BuiltinHandlers.registry(configuration: IntakeConfiguration(sources: sources)),
+                registry: BuiltinHandlers.registry(services: HandlerServices(configuration: IntakeConfiguration(sources: sources))),
                 policies: RetryPolicies(), pool: pool, workerID: "strategy-test", logger: logger,
                 route: { sources[$0]?.handler })
             let task = Task { try await consumer.run() }
