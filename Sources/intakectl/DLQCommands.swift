@@ -155,8 +155,3 @@ struct DLQ: AsyncParsableCommand {
         }
     }
 }
-
-/// Re-sending SQS dead letters needs the AWS layer, wired in once it exists.
-enum SQSReplay {
-    static func resender() throws -> SQSResend? { nil }
-}

@@ -10,7 +10,8 @@ struct Status: AsyncParsableCommand {
 
     func run() async throws {
         repeat {
-            let report = try await global.withPool { try await StatusReport.collect(pool: $0) }
+            var report = try await global.withPool { try await StatusReport.collect(pool: $0) }
+            if let sqs = await SQSReplay.queueStatus() { report.extra["sqs"] = sqs }
             if global.json {
                 try printJSON(report)
             } else {
