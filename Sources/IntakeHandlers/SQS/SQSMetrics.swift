@@ -7,7 +7,7 @@ public final class SQSMetrics: Sendable {
     /// Label for messages that never reached a handler (test events, unrouted objects).
     public static let noHandler = "none"
 
-    let registry: MetricsRegistry
+    public let registry: MetricsRegistry
     private let perHandler = Mutex<[String: HandlerSeries]>([:])
     private let inFlight: Gauge
     private let receives: Counter
