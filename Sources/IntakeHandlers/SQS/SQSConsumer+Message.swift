@@ -17,9 +17,12 @@ extension SQSConsumer {
             return
         }
         let disposition = await work(on: message, logger: logger)
-        // A cancelled task (shutdown grace over) must still settle: the calls run detached
-        // from its cancellation.
-        await Task { await self.settle(message, disposition, logger: logger) }.value
+        if Task.isCancelled {
+            // Shutdown grace over: settling must still happen, out of reach of the cancellation.
+            await Task { await self.settle(message, disposition, logger: logger) }.value
+        } else {
+            await settle(message, disposition, logger: logger)
+        }
     }
 
     /// Parses, routes and runs the handlers; decides what becomes of the message.
@@ -98,7 +101,7 @@ extension SQSConsumer {
             bucket: object.bucket, key: object.key, rawKey: object.rawKey == object.key ? nil : object.rawKey,
             versionId: object.versionId, eTag: object.eTag, size: object.size, archivePrefix: route.archivePrefix)
         let input = Message(
-            origin: .sqs, id: message.messageId, handler: handler.name, attempt: attempt, body: task.encoded(),
+            origin: .sqs, id: message.messageId, handler: handler.name, attempt: attempt, body: Self.body(of: task),
             attributes: message.attributes, topic: settings.queueURL)
         let context = HandlerContext(logger: handlerLogger, transaction: nil, pool: pool, workerID: workerID)
 

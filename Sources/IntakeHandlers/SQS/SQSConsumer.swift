@@ -140,12 +140,21 @@ public final class SQSConsumer: Service, Sendable {
                 metrics.inFlightChanged(1)
                 work.addTask {
                     await self.process(message)
-                    self.busy.subtract(1, ordering: .sequentiallyConsistent)
+                    let stillBusy = self.busy.subtract(1, ordering: .sequentiallyConsistent).newValue
                     self.metrics.inFlightChanged(-1)
-                    self.slotBell.ring()
+                    if self.isWorthWaking(stillBusy: stillBusy) { self.slotBell.ring() }
                 }
             }
         }
+    }
+
+    /// Only the counts someone waits for: the first free slot, a receive's worth of free
+    /// slots, none busy (shutdown). A wake-up per finished message would cost the receive
+    /// loop a timer and two tasks each.
+    private func isWorthWaking(stillBusy: Int) -> Bool {
+        let concurrency = settings.concurrency
+        return stillBusy == 0 || stillBusy == concurrency - 1
+            || stillBusy == concurrency - min(settings.maxMessages, concurrency) || isStopping
     }
 
     /// Waits for a free handler slot, then briefly for enough of them to fill a receive, so
