@@ -113,18 +113,25 @@ def send(url, count, delay, bucket, size):
     sent = time.time()
     if sent - started > delay - 1:
         sys.exit("sending took %.1f s, longer than the delay: raise INTAKE_BENCH_SQS_DELAY_SECONDS" % (sent - started))
-    print("%.6f" % (started + delay + 0.05), flush=True)
+    print("%.6f" % (sent + delay + 0.05), flush=True)
 
-def depth(url):
+def counts(url):
     a = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[
         "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"])["Attributes"]
-    return sum(int(a[k]) for k in a)
+    return int(a["ApproximateNumberOfMessages"]), int(a["ApproximateNumberOfMessagesNotVisible"]), int(a["ApproximateNumberOfMessagesDelayed"])
 
-def wait_empty(url, timeout):
-    deadline = time.time() + timeout
+def wait_empty(url, count, timeout):
+    """Prints when the consumer was first seen at work (a message in flight or gone) and when
+    the queue became empty: the worker's long poll may straddle the moment the messages became
+    visible, which is not its throughput."""
+    deadline, started = time.time() + timeout, None
     while time.time() < deadline:
-        if depth(url) == 0:
-            print("%.6f" % time.time(), flush=True)
+        visible, in_flight, delayed = counts(url)
+        now = time.time()
+        if started is None and (in_flight > 0 or visible + delayed < count):
+            started = now
+        if visible + in_flight + delayed == 0:
+            print("%.6f %.6f" % (started or now, now), flush=True)
             return
         time.sleep(0.05)
     sys.exit("the queue did not drain within %d s" % timeout)
@@ -156,7 +163,7 @@ def delete(url):
 command, args = sys.argv[1], sys.argv[2:]
 if command == "prepare": prepare(args[0], int(args[1]), int(args[2]), args[3] or None, int(args[4]))
 elif command == "send": send(args[0], int(args[1]), int(args[2]), args[3] or None, int(args[4]))
-elif command == "wait_empty": wait_empty(args[0], int(args[1]))
+elif command == "wait_empty": wait_empty(args[0], int(args[1]), int(args[2]))
 elif command == "consume": consume(args[0], int(args[1]), args[2], float(args[3]))
 elif command == "delete": delete(args[0])
 PY
@@ -171,7 +178,7 @@ PY
   # bench_worker LABEL HANDLER BUCKET
   bench_worker() {
     local label=$1 handler=$2 bucket=$3
-    local queue port visible_at empty_at cpu0 cpu1
+    local queue port visible_at started_at empty_at cpu0 cpu1
     queue=$(python3 "$work/helper.py" prepare "intake-bench-w-$$-$RANDOM" "$messages" "$delay" "$bucket" "$object_bytes")
     port=$(intake_free_port)
     cat >"$work/worker.yaml" <<YAML
@@ -199,13 +206,13 @@ YAML
     visible_at=$(python3 "$work/helper.py" send "$queue" "$messages" "$delay" "$bucket" "$object_bytes")
     sleep_until "$visible_at"
     cpu0=$(cpu_ns "$worker_pid")
-    empty_at=$(python3 "$work/helper.py" wait_empty "$queue" 600)
+    read -r started_at empty_at < <(python3 "$work/helper.py" wait_empty "$queue" "$messages" 600)
     cpu1=$(cpu_ns "$worker_pid")
     kill -TERM "$worker_pid"
     wait "$worker_pid" || { intake_log "worker exited with $?"; tail -20 "$work/worker-$label.log" >&2; }
     worker_pid=""
     python3 "$work/helper.py" delete "$queue"
-    echo "$label intake-sqs-worker $messages $(python3 -c "print('%.6f' % (float('$empty_at') - float('$visible_at')))") $((cpu1 - cpu0))" >>"$results"
+    echo "$label intake-sqs-worker $messages $(python3 -c "print('%.6f' % (float('$empty_at') - float('$started_at')))") $((cpu1 - cpu0))" >>"$results"
   }
 
   # bench_boto3 LABEL MODE BUCKET

@@ -40,8 +40,11 @@ public struct S3FetchHandler: Handler {
         for key in keys {
             do {
                 let (digest, bytes) = try await fetch(s3, bucket: task.bucket, key: key, versionId: task.versionId)
+                // Written by hand: JSONSerialization would cost more than the rest of the handler.
                 return .success(
-                    result: try PostgresJSON(object: ["sha256": digest, "bytes": bytes, "key": key] as [String: Any]))
+                    result: PostgresJSON(
+                        text: #"{"sha256":""# + digest + #"","bytes":"# + String(bytes) + #","key":"#
+                            + SQSJSONString.quoted(key) + "}"))
             } catch let error as AWSError where error.isNotFound {
                 continue
             } catch let error as AWSError {
@@ -50,7 +53,7 @@ public struct S3FetchHandler: Handler {
             }
         }
         context.logger.warning("object not found; skipped", metadata: ["s3.bucket": "\(task.bucket)", "s3.key": "\(task.key)"])
-        return .success(result: try PostgresJSON(object: ["skipped": "object not found", "key": task.key]))
+        return .success(result: PostgresJSON(text: #"{"skipped":"object not found","key":"# + SQSJSONString.quoted(task.key) + "}"))
     }
 
     private func fetch(_ s3: S3Client, bucket: String, key: String, versionId: String?) async throws -> (String, Int) {
