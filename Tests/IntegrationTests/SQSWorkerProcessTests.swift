@@ -15,7 +15,9 @@ struct SQSWorkerProcessTests {
         aws = try SQSTestEnvironment.clients()
     }
 
-    static func config(database: String, queue: String, visibility: Int, concurrency: Int, metricsPort: Int = 0) -> String {
+    static func config(
+        database: String, queue: String, visibility: Int, concurrency: Int, metricsPort: Int = 0, grace: Int = 10
+    ) -> String {
         """
         database:
           url: "\(TestDatabase.url(database: database))"
@@ -32,7 +34,7 @@ struct SQSWorkerProcessTests {
           cap_seconds: 2
         workers:
           concurrency: \(concurrency)
-          shutdown_grace_seconds: 10
+          shutdown_grace_seconds: \(grace)
           metrics_listen: 127.0.0.1:\(metricsPort)
         """
     }
@@ -126,6 +128,29 @@ struct SQSWorkerProcessTests {
             let depth = try await SQSTestEnvironment.depth(aws, queue)
             #expect(depth.inFlight == 0)
             #expect(depth.visible == 4, "visible \(depth.visible), in flight \(depth.inFlight)")
+        }
+    }
+
+    @Test func sigtermPastTheGraceCancelsTheHandlerAndReleasesItsMessage() async throws {
+        try await TestDatabase.withMigratedDatabase(IntakeMigrations.all) { database in
+            let queue = try await SQSTestEnvironment.makeQueue(aws, visibilitySeconds: 60)
+            try await aws.sqs.sendMessage(
+                queueURL: queue, body: SQSTestEnvironment.nativeEvent(bucket: "b", key: "drill/sleep-60000/long.csv"))
+            let worker = try WorkerProcess(
+                "intake-sqs-worker",
+                config: Self.config(database: database, queue: queue, visibility: 60, concurrency: 1, grace: 3))
+            #expect(try await eventually { try await SQSTestEnvironment.depth(aws, queue).inFlight == 1 })
+            let signalled = ContinuousClock.now
+            worker.signal(SIGTERM)
+            let status = await worker.waitForExit(timeout: .seconds(15))
+            #expect(status == 0, "log: \(worker.log.suffix(2000))")
+            #expect(ContinuousClock.now - signalled < .seconds(6))
+            // Released, not left to its 60 s visibility, and not counted as a failure.
+            #expect(try await SQSTestEnvironment.depth(aws, queue) == (1, 0))
+            let db = try await TestDatabase.connect(database: database)
+            #expect(try await SQSTestEnvironment.count(db, "SELECT count(*) FROM intake.sqs_failures") == 0)
+            #expect(try await SQSTestEnvironment.count(db, "SELECT count(*) FROM intake.dead_letters") == 0)
+            await db.close()
         }
     }
 

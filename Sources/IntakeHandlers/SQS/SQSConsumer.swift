@@ -42,6 +42,8 @@ public final class SQSConsumer: Service, Sendable {
     /// Rung when a handler slot frees up, and on stop.
     private let slotBell = Doorbell()
     private let currentReceive = Mutex<Task<[SQSMessage], any Error>?>(nil)
+    /// Rung once the consumer has drained: ends the housekeeping loop.
+    private let doneBell = Doorbell()
 
     /// Handler name for bodies that are not S3 events; they are dead-lettered at once.
     public static let unparseableHandler = "sqs.unparseable"
@@ -99,12 +101,14 @@ public final class SQSConsumer: Service, Sendable {
         await withTaskGroup(of: Void.self) { background in
             background.addTask { await self.deleter.run() }
             background.addTask { await self.keeper.run() }
+            background.addTask { await self.pruneFailureHistory() }
             await withDiscardingTaskGroup { work in
                 await receiveLoop(into: &work)
                 await drain(&work)
             }
             keeper.stop()
             deleter.finish()
+            doneBell.ring()
             await background.waitForAll()
         }
     }
@@ -214,6 +218,21 @@ public final class SQSConsumer: Service, Sendable {
                 return
             }
             await slotBell.wait(after: seen, timeout: min(left, .seconds(1)))
+        }
+    }
+
+    /// Drops the failure history of messages that left the queue some other way (retention,
+    /// a purge, a redrive policy): SQS keeps a message at most 14 days.
+    private func pruneFailureHistory() async {
+        while true {
+            do {
+                let pruned = try await failures.prune(olderThanDays: 14)
+                if pruned > 0 { logger.info("pruned stale SQS failure history", metadata: ["rows": "\(pruned)"]) }
+            } catch {
+                logger.debug("could not prune intake.sqs_failures", metadata: ["error": "\(error)"])
+            }
+            await doneBell.wait(after: 0, timeout: .seconds(3600))
+            if doneBell.generation != 0 { return }
         }
     }
 

@@ -46,6 +46,14 @@ struct SQSFailureLog: Sendable {
             """, [messageID, queueURL, PostgresJSON(text: entry)])
     }
 
+    /// Deletes histories not touched for `days` days (this queue's only); returns how many.
+    func prune(olderThanDays days: Int) async throws -> Int {
+        try await pool.query(
+            "DELETE FROM intake.sqs_failures WHERE queue_url = $1 AND updated_at < now() - make_interval(days => $2)",
+            [queueURL, days]
+        ).affectedRows
+    }
+
     /// Forgets the history of a message that finally succeeded.
     func forget(messageID: String) async throws {
         try await pool.query("DELETE FROM intake.sqs_failures WHERE message_id = $1", [messageID])
