@@ -42,6 +42,8 @@ public final class SQSConsumer: Service, Sendable {
     /// Rung when a handler slot frees up, and on stop.
     private let slotBell = Doorbell()
     private let currentReceive = Mutex<Task<[SQSMessage], any Error>?>(nil)
+    /// Rung once, by stop(): cuts a receive backoff short.
+    private let stopBell = Doorbell()
     /// Rung once the consumer has drained: ends the housekeeping loop.
     private let doneBell = Doorbell()
 
@@ -75,6 +77,7 @@ public final class SQSConsumer: Service, Sendable {
         stopping.store(true, ordering: .sequentiallyConsistent)
         currentReceive.withLock { $0?.cancel() }
         slotBell.ring()
+        stopBell.ring()
     }
 
     public var isStopping: Bool { stopping.load(ordering: .sequentiallyConsistent) }
@@ -134,7 +137,8 @@ public final class SQSConsumer: Service, Sendable {
                 logger.warning(
                     "cannot receive from SQS; retrying",
                     metadata: ["error": "\(error)", "backoff_ms": "\(SQSTime.milliseconds(wait))"])
-                try? await Task.sleep(for: wait)
+                // stop() rings the bell: a shutdown does not wait out the backoff.
+                await stopBell.wait(after: 0, timeout: wait)
                 continue
             }
             for message in messages {
