@@ -160,7 +160,11 @@ struct SQSEventRoutingTests {
             }
             #expect(ran.count == 0)
             let rows = try await db.query(
-                "SELECT origin, origin_ref, handler, attempts, jsonb_array_length(errors), payload->>'body', payload->>'queue_url', payload->'message_attributes'->>'origin' FROM intake.dead_letters")
+                """
+                SELECT origin, origin_ref, handler, attempts, jsonb_array_length(errors), payload->>'body',
+                       payload->>'queue_url', payload->'message_attributes'->>'origin'
+                FROM intake.dead_letters
+                """)
             #expect(rows.count == 1)
             let row = try #require(rows.first)
             #expect(try row.decode(String.self, at: 0) == "sqs")

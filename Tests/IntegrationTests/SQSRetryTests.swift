@@ -108,7 +108,10 @@ struct SQSRetryTests {
                 #expect(try await eventually { try await SQSTestEnvironment.depth(aws, queue) == (0, 0) })
             }
             let rows = try await db.query(
-                "SELECT attempts, jsonb_array_length(errors), errors->0->>'class', errors->0->>'retry_in_seconds' FROM intake.dead_letters ORDER BY payload->>'body' LIKE '%bad/%' DESC")
+                """
+                SELECT attempts, jsonb_array_length(errors), errors->0->>'class', errors->0->>'retry_in_seconds'
+                FROM intake.dead_letters ORDER BY payload->>'body' LIKE '%bad/%' DESC
+                """)
             // The permanent failure: one attempt. The retryable one: two, the first waiting at
             // most the policy's ceiling for attempt 1.
             #expect(try rows[0].decode(Int.self, at: 0) == 1)
