@@ -147,7 +147,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "IntakeAWSTests", dependencies: ["IntakeAWS"], swiftSettings: swiftSettings),
-        .testTarget(name: "IntakeHandlersTests", dependencies: ["IntakeHandlers"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "IntakeHandlersTests", dependencies: ["IntakeHandlers", "IntakeTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IntakeReceiverTests",
             dependencies: ["IntakeReceiver", "IntakeCore", "IntakeCrypto", .product(name: "NIOHTTP1", package: "swift-nio")],

@@ -27,16 +27,33 @@ public struct SleepHandler: Handler {
 
 /// The registry every worker starts from. Adding a strategy: one type, one line here.
 public enum BuiltinHandlers {
-    public static func all(configuration: IntakeConfiguration? = nil) -> [any Handler] {
+    /// `services` carries the configuration and the clients; nil builds every handler without
+    /// them (for listing names; handlers that need a client then fail permanently).
+    public static func all(services: HandlerServices? = nil) -> [any Handler] {
         [
             NoopHandler(), SleepHandler(),
-            configuration.map { WebhookGenericHandler.make(configuration: $0) } ?? WebhookGenericHandler(),
-            S3FetchHandler(settings: configuration?.aws ?? AWSSettings()),
+            services.map { WebhookGenericHandler.make(configuration: $0.configuration) } ?? WebhookGenericHandler(),
+            DrupalModuleSyncHandler(),
+            FHIRSubscriptionHandler(),
+            ImportEventHandler.completed(services: services),
+            ImportEventHandler.failed(services: services),
+            SubscriberNotifyHandler(services: services),
+            S3ReprocessHandler(services: services),
+            S3FetchHandler(services: services),
+        ] + imports(services: services)
+    }
+
+    /// The S3 import strategies (SQS routes and `s3.reprocess` run these).
+    public static func imports(services: HandlerServices?) -> [any S3ImportHandler] {
+        [
+            CSVImportHandler.pharmacyClaims(services: services),
+            CSVImportHandler.auditRecords(services: services),
+            CommerceImportHandler(services: services),
         ]
     }
 
-    public static func registry(configuration: IntakeConfiguration? = nil) -> HandlerRegistry {
-        HandlerRegistry(all(configuration: configuration))
+    public static func registry(services: HandlerServices? = nil) -> HandlerRegistry {
+        HandlerRegistry(all(services: services))
     }
 
     public static var names: Set<String> { Set(all().map(\.name)) }

@@ -10,6 +10,8 @@ public enum IntakeMigrations {
             Migration(version: 3, name: "ingest: claims, audit and commerce", sql: ImportSchema.sql),
             Migration(version: 4, name: "ingest: drupal module sync", sql: DrupalSchema.sql),
             Migration(version: 5, name: "ingest: fhir subscriptions", sql: FHIRSchema.sql),
+            Migration(version: 6, name: "imports: staged row values, lookup indexes", sql: ImportJobsSchema.sql),
+            Migration(version: 7, name: "ingest: fhir events and gap resolution", sql: FHIREventSchema.sql),
         ]
 
     public static func migrator() -> Migrator { Migrator(migrations: all) }

@@ -21,6 +21,14 @@ extension PostgresConnection {
         return value
     }
 
+    /// Runs `body` on the connection's thread without a transaction: each statement commits
+    /// by itself, and the statements run without a hop between them.
+    public func withIsolation<T: Sendable>(
+        _ body: @Sendable (isolated PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await body(self)
+    }
+
     /// Runs `body` inside a savepoint: released when it returns, rolled back to when it
     /// throws, leaving the surrounding transaction usable.
     public func withSavepoint<T: Sendable>(

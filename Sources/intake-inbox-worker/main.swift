@@ -12,10 +12,12 @@ let doorbell = Doorbell()
 let pool = PostgresPool(configuration: boot.postgresConfiguration, size: workers.concurrency + 3, logger: boot.logger)
 let consumer = TableConsumer(
     table: .deliveries, settings: boot.consumerSettings(idleWait: workers.pollInterval),
-    registry: BuiltinHandlers.registry(configuration: boot.configuration), policies: boot.retryPolicies, pool: pool, workerID: boot.workerID,
-    doorbell: doorbell, logger: boot.logger, route: { sources[$0]?.handler })
+    registry: BuiltinHandlers.registry(services: .forWorker(configuration: boot.configuration, logger: boot.logger)),
+    policies: boot.retryPolicies, pool: pool, workerID: boot.workerID,
+    doorbell: doorbell, logger: boot.logger, observer: MetricsObserver(), route: { sources[$0]?.handler })
 // The receiver's inserts notify `intake_deliveries`: an idle worker need not wait out its poll.
 let listener = NotifyListener(
     configuration: boot.postgresConfiguration, channel: "intake_deliveries", doorbell: doorbell, logger: boot.logger)
 boot.logger.info("inbox worker starting", metadata: ["concurrency": "\(workers.concurrency)", "batch": "\(workers.batch)"])
-await boot.run([consumer, listener])
+// Health first: services stop in reverse order, so probes answer while the consumer drains.
+await boot.run([boot.healthServer(pool: pool), consumer, listener])

@@ -5,7 +5,10 @@ import IntakePostgres
 
 /// Options every subcommand takes.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: "libpq URI or conninfo (default: DATABASE_URL, else the PG* variables).")
+    @Option(name: .long, help: "Configuration file (default: INTAKE_CONFIG, else ./intake.yaml when present).")
+    var config: String?
+
+    @Option(name: .long, help: "libpq URI or conninfo (default: the configuration's database.url, else DATABASE_URL, else the PG* variables).")
     var databaseURL: String?
 
     @Option(name: .long, help: "Database name, overriding the one in the URL.")
@@ -14,8 +17,24 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .long, help: "Machine-readable JSON output.")
     var json = false
 
+    /// The configuration file, when one is named or `./intake.yaml` exists; intakectl also
+    /// works from the environment alone.
+    func loadConfiguration() throws -> IntakeConfiguration? {
+        let environment = ProcessInfo.processInfo.environment
+        let path = config ?? environment["INTAKE_CONFIG"] ?? IntakeConfiguration.defaultPath
+        if config == nil && environment["INTAKE_CONFIG"] == nil && !FileManager.default.fileExists(atPath: path) {
+            return nil
+        }
+        do {
+            return try IntakeConfiguration.load(path: path, for: .control)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+
     func postgresConfiguration() throws -> PostgresConfiguration {
         var configuration = PostgresConfiguration.fromEnvironment(applicationName: "intakectl")
+        if let url = try loadConfiguration()?.database.url.value, !url.isEmpty { configuration.conninfo = url }
         if let databaseURL { configuration.conninfo = databaseURL }
         configuration.database = database
         return configuration

@@ -8,7 +8,10 @@ struct Intakectl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "intakectl",
         abstract: "Operate Intake: migrate the database, inspect queues, replay dead letters.",
-        subcommands: [Migrate.self, Status.self, DLQ.self, Jobs.self, Deliveries.self]
+        subcommands: [
+            Migrate.self, Status.self, DLQ.self, Jobs.self, Deliveries.self, Imports.self, Reprocess.self, Sites.self,
+            FHIR.self,
+        ]
     )
 }
 

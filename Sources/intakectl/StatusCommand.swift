@@ -4,14 +4,20 @@ import IntakeCore
 
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Queue depths by source/kind and state, dead letters by origin and handler, imports in progress.")
+        abstract: "Queue depths by source/kind and state, dead letters by origin and handler, imports in progress, FHIR gaps.")
     @OptionGroup var global: GlobalOptions
     @Flag(help: "Refresh every 2 seconds until interrupted.") var watch = false
 
     func run() async throws {
         repeat {
-            var report = try await global.withPool { try await StatusReport.collect(pool: $0) }
-            if let sqs = await SQSReplay.queueStatus() { report.extra["sqs"] = sqs }
+            let report = try await global.withPool { pool in
+                var report = try await StatusReport.collect(pool: pool)
+                report.extra["fhir gaps"] = try await FHIRGapSummary.statusSection(pool: pool)
+                if let sqs = await SQSReplay.queueStatus(configuration: try global.loadConfiguration()) {
+                    report.extra["sqs"] = sqs
+                }
+                return report
+            }
             if global.json {
                 try printJSON(report)
             } else {

@@ -7,7 +7,12 @@ import Testing
 /// skipped, visibly, with this reason.
 public enum TestDatabase {
     public static let url = ProcessInfo.processInfo.environment["DATABASE_URL"]
-    public static let available = url != nil
+    /// Evaluated before any integration test runs (it gates them): also the place to route
+    /// library logs through Intake's handler at the level scripts/test asks for.
+    public static let available: Bool = {
+        IntakeLogging.bootstrap()
+        return url != nil
+    }()
     public static let skipReason: Comment = "needs DATABASE_URL: run scripts/test"
 
     public static func configuration(database: String? = nil) -> PostgresConfiguration {

@@ -88,6 +88,9 @@ extension TestDatabase {
           fast:
             verify: { type: bearer, token: "test-token" }
             handler: builtin.noop
+          events:
+            verify: { type: bearer, token: "test-token" }
+            handler: webhook.generic
         retry:
           max_attempts: 5
           base_seconds: 0.05

@@ -68,7 +68,7 @@ struct SQSRetryTests {
                 let id = try letter.decode(Int64.self, at: 0)
                 let (status, output) = try await runTool(
                     "intakectl", ["dlq", "replay", String(id), "--database-url", TestDatabase.url(database: database)],
-                    environment: ["INTAKE_CONFIG": "/nonexistent/intake.yaml"])
+                    environment: ["INTAKE_CONFIG": ""])
                 #expect(status == 0, "intakectl: \(output)")
                 #expect(try await eventually(timeout: .seconds(20)) { attempts.count == 4 })
                 #expect(try await eventually { try await SQSTestEnvironment.depth(aws, queue) == (0, 0) })
@@ -137,23 +137,23 @@ struct SQSRetryTests {
                 try await Task.sleep(for: .seconds(7))
                 return .success
             }
-            let metrics = SQSMetrics(registry: MetricsRegistry())
+            let registry = MetricsRegistry()
             let routes = [RouteSettings(key: GlobPattern("*"), handler: "test.slow")]
             // Two workers on one queue: if the visibility (2 s) lapsed, the other would take it.
             let first = SQSTestEnvironment.consumer(
                 aws, queue: queue, database: database, handlers: [slow], routes: routes, visibilitySeconds: 2,
-                metrics: metrics)
+                observer: MetricsObserver(registry: registry))
             let second = SQSTestEnvironment.consumer(
                 aws, queue: queue, database: database, handlers: [slow], routes: routes, visibilitySeconds: 2,
-                metrics: metrics)
+                observer: MetricsObserver(registry: registry))
             try await SQSTestEnvironment.running([first, second]) { () async throws in
                 #expect(try await eventually(timeout: .seconds(30)) {
                     try await SQSTestEnvironment.depth(aws, queue) == (0, 0) && runs.count > 0
                 })
             }
             #expect(runs.all == [1], "ran \(runs.all)")
-            let rendered = metrics.registry.render()
-            let extensions = rendered.split(separator: "\n").first { $0.hasPrefix("intake_sqs_visibility_extensions_total ") }
+            let rendered = registry.render()
+            let extensions = rendered.split(separator: "\n").first { $0.hasPrefix("intake_lease_renewals_total{origin=\"sqs\"} ") }
             let count = extensions.flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
             #expect(count >= 3, "heartbeats: \(extensions ?? "none")")
         }

@@ -56,7 +56,7 @@ enum SQSTestEnvironment {
     static func consumer(
         _ aws: AWSClients, queue: String, database: String, handlers: [any Handler], routes: [RouteSettings],
         visibilitySeconds: Int = 5, concurrency: Int = 4, retry: IntakeCore.RetryPolicy = .init(),
-        metrics: SQSMetrics = SQSMetrics(registry: MetricsRegistry())
+        observer: any ConsumerObserver = NoObserver()
     ) -> SQSConsumer {
         var logger = Logger(label: "sqs-test")
         logger.logLevel = .warning
@@ -66,7 +66,8 @@ enum SQSTestEnvironment {
                 concurrency: concurrency, shutdownGrace: .seconds(10)),
             sqs: aws.sqs, registry: HandlerRegistry(handlers), policies: RetryPolicies(defaultPolicy: retry),
             routes: routes, pool: PostgresPool(configuration: TestDatabase.configuration(database: database), size: 4),
-            workerID: "test:\(getpid())", logger: logger, metrics: metrics)
+            workerID: "test:\(getpid())", logger: logger, metrics: SQSMetrics(registry: MetricsRegistry()),
+            observer: observer)
     }
 
     /// Runs `consumer` for the duration of `body`, then stops it and waits for it to drain.
@@ -132,6 +133,7 @@ enum SQSTestEnvironment {
 }
 
 /// Runs a built executable of the package to completion; returns its status and output.
+/// An empty value in `environment` removes that variable.
 func runTool(_ name: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> (Int32, String) {
     let log = FileManager.default.temporaryDirectory.appendingPathComponent("intake-\(UUID().uuidString).log")
     let process = Process()
@@ -140,7 +142,8 @@ func runTool(_ name: String, _ arguments: [String], environment: [String: String
         ["-c", "exec \"$0\" \"$@\" >\"$INTAKE_TOOL_LOG\" 2>&1", TestDatabase.productsDirectory.appendingPathComponent(name).path]
         + arguments
     var env = ProcessInfo.processInfo.environment
-    for (key, value) in environment { env[key] = value }
+    // An empty value removes the variable.
+    for (key, value) in environment { env[key] = value.isEmpty ? nil : value }
     env["INTAKE_TOOL_LOG"] = log.path
     process.environment = env
     process.standardInput = FileHandle.nullDevice

@@ -170,12 +170,13 @@ struct SQSWorkerProcessTests {
             var metrics = ""
             #expect(try await eventually {
                 metrics = await Self.get("http://127.0.0.1:\(port)/metrics").1
-                return metrics.contains("intake_sqs_messages_succeeded_total{handler=\"builtin.sleep\"} 5")
+                return metrics.contains("intake_messages_succeeded_total{handler=\"builtin.sleep\",origin=\"sqs\"} 5")
             }, "metrics: \(metrics)")
             #expect(metrics.contains("intake_sqs_messages_received_total{handler=\"builtin.sleep\"} 5"))
-            #expect(metrics.contains("intake_sqs_messages_dead_lettered_total{handler=\"sqs.unparseable\"} 1"))
-            #expect(metrics.contains("intake_sqs_handler_duration_seconds_count{handler=\"builtin.sleep\"} 5"))
-            #expect(metrics.contains("intake_sqs_messages_in_flight 0"))
+            #expect(metrics.contains("intake_messages_dead_lettered_total{handler=\"sqs.unparseable\",origin=\"sqs\"} 1"))
+            #expect(metrics.contains("intake_handler_duration_seconds_count{handler=\"builtin.sleep\",origin=\"sqs\"} 5"))
+            #expect(metrics.contains("intake_messages_in_flight{origin=\"sqs\"} 0"))
+            #expect(metrics.contains("intake_sqs_messages_deleted_total 6"))
             worker.signal(SIGTERM)
             #expect(await worker.waitForExit(timeout: .seconds(15)) == 0)
         }

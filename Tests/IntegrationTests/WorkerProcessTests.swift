@@ -21,6 +21,57 @@ struct WorkerProcessTests {
         return false
     }
 
+    @Test func twoWorkerProcessesDrainTenThousandDeliveriesOnce() async throws {
+        try await TestDatabase.withMigratedDatabase(IntakeMigrations.all) { name in
+            let db = try await TestDatabase.connect(database: name)
+            try await db.query(
+                "INSERT INTO intake.deliveries (source, external_id, body) SELECT 'events', 'e' || g, convert_to(json_build_object('id', g, 'type', 'test.event')::text, 'UTF8') FROM generate_series(1, 10000) g")
+            let config = TestDatabase.workerConfig(database: name, concurrency: 4, batch: 32)
+            let workers = try [
+                WorkerProcess("intake-inbox-worker", config: config), WorkerProcess("intake-inbox-worker", config: config),
+            ]
+            let drained = try await waitForRows(db, status: "succeeded", count: 10_000, timeout: .seconds(120))
+            for worker in workers { worker.signal(SIGTERM) }
+            for worker in workers { #expect(await worker.waitForExit(timeout: .seconds(15)) == 0) }
+            #expect(drained)
+            // webhook.generic writes one row per delivery; each delivery was claimed exactly once.
+            #expect(try await count(db, "SELECT count(*) FROM ingest.webhook_events") == 10_000)
+            #expect(try await count(db, "SELECT count(DISTINCT delivery_id) FROM ingest.webhook_events") == 10_000)
+            #expect(try await count(db, "SELECT count(*) FROM intake.deliveries WHERE attempts <> 1") == 0)
+            await db.close()
+        }
+    }
+
+    @Test func inboxDeadLetterReplaysOnceTheCauseIsFixed() async throws {
+        try await TestDatabase.withMigratedDatabase(IntakeMigrations.all) { name in
+            let db = try await TestDatabase.connect(database: name)
+            // Not JSON: webhook.generic refuses it permanently.
+            try await db.query(
+                "INSERT INTO intake.deliveries (source, external_id, body) VALUES ('events', 'broken', convert_to('not json', 'UTF8'))")
+            let worker = try WorkerProcess("intake-inbox-worker", config: TestDatabase.workerConfig(database: name))
+            #expect(try await eventually { try await count(db, "SELECT count(*) FROM intake.dead_letters") == 1 })
+            let letter = try await db.query("SELECT id, origin, attempts FROM intake.dead_letters")
+            #expect(try letter[0].decode(String.self, at: 1) == "inbox")
+            #expect(try letter[0].decode(Int.self, at: 2) == 1)
+            // The fix: the partner resends valid JSON under the same delivery.
+            try await db.query("UPDATE intake.deliveries SET body = convert_to('{\"type\":\"fixed\"}', 'UTF8')")
+            let process = Process()
+            process.executableURL = TestDatabase.productsDirectory.appendingPathComponent("intakectl")
+            process.arguments = [
+                "dlq", "replay", String(try letter[0].decode(Int.self, at: 0)), "--database-url", TestDatabase.url(database: name),
+            ]
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+            #expect(try await waitForRows(db, status: "succeeded", count: 1, timeout: .seconds(20)))
+            #expect(try await count(db, "SELECT count(*) FROM ingest.webhook_events WHERE event_type = 'fixed'") == 1)
+            worker.signal(SIGTERM)
+            #expect(await worker.waitForExit(timeout: .seconds(15)) == 0)
+            await db.close()
+        }
+    }
+
     @Test func killNineMidHandlerAnotherWorkerFinishesTheRow() async throws {
         try await TestDatabase.withMigratedDatabase(IntakeMigrations.all) { name in
             let db = try await TestDatabase.connect(database: name)

@@ -27,6 +27,18 @@ public final class Doorbell: Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
+    /// Wakes one idle waiter (lanes busy right now see the new generation and look again).
+    /// A notification usually means a little new work: one lane claims it rather than every
+    /// lane racing for the same rows; a lane that finds a full batch rings for the others.
+    public func ringOne() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.generation &+= 1
+            guard let key = state.waiters.keys.min() else { return nil }
+            return state.waiters.removeValue(forKey: key)
+        }
+        waiter?.resume()
+    }
+
     /// Returns when rung after `seen`, after `timeout`, or when the task is cancelled.
     public func wait(after seen: UInt64, timeout: Duration) async {
         if generation != seen { return }

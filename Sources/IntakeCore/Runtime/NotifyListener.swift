@@ -48,7 +48,7 @@ public final class NotifyListener: Service, Sendable {
                 doorbell.ring()
                 while !stopped.load(ordering: .sequentiallyConsistent) {
                     if try await connection.waitForNotification(timeout: .seconds(30)) != nil {
-                        doorbell.ring()
+                        doorbell.ringOne()
                     }
                 }
                 current.withLock { $0 = nil }

@@ -10,6 +10,11 @@ struct Settlement {
 
     var isEmpty: Bool { succeeded.isEmpty && retried.isEmpty && dead.isEmpty && released.isEmpty }
 
+    /// How many statements `apply` will run.
+    var statementCount: Int {
+        [succeeded.isEmpty, retried.isEmpty, dead.isEmpty, released.isEmpty].filter { !$0 }.count
+    }
+
     /// One element of a row's `errors` history.
     static func historyEntry(worker: String, attempt: Int, retryable: Bool, error: String, message: String) -> String {
         let object: [String: Any] = [

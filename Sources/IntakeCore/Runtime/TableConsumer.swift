@@ -133,8 +133,15 @@ public final class TableConsumer: Service, Sendable {
                 }
             } else {
                 let settlement = await batch.run(transaction: nil)
-                try await connection.withTransaction { connection in
-                    try settlement.apply(on: connection, table: self.table, worker: self.workerID)
+                if settlement.statementCount <= 1 {
+                    // One statement commits by itself: no BEGIN/COMMIT round trips.
+                    try await connection.withIsolation { connection in
+                        try settlement.apply(on: connection, table: self.table, worker: self.workerID)
+                    }
+                } else {
+                    try await connection.withTransaction { connection in
+                        try settlement.apply(on: connection, table: self.table, worker: self.workerID)
+                    }
                 }
             }
         } catch {

@@ -94,11 +94,43 @@ enum DrupalModuleValidator {
         }
     }
 
+    /// An absolute http(s) URL with a host: `scheme://[userinfo@]host[:port][/…]`, no whitespace.
+    /// Checked by hand — Foundation's URL parser costs more than the rest of a module's checks.
     static func isWebURL(_ text: String) -> Bool {
-        guard text.utf8.count <= 2048, !text.contains(where: \.isWhitespace),
-            let url = URL(string: text), let scheme = url.scheme?.lowercased(),
-            scheme == "http" || scheme == "https", let host = url.host, !host.isEmpty
-        else { return false }
-        return true
+        let bytes = Array(text.utf8)
+        guard bytes.count <= 2048 else { return false }
+        var rest = bytes[...]
+        let lowered = bytes.prefix(8).map { $0 | 0x20 }
+        if lowered.starts(with: Array("https://".utf8)) {
+            rest = bytes.dropFirst(8)
+        } else if lowered.starts(with: Array("http://".utf8)) {
+            rest = bytes.dropFirst(7)
+        } else {
+            return false
+        }
+        guard !bytes.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else { return false }
+        var authority = rest.prefix { $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") }
+        if let at = authority.lastIndex(of: UInt8(ascii: "@")) { authority = authority[(at + 1)...] }
+        if authority.first == UInt8(ascii: "[") {
+            // An IPv6 literal: `[…]` then an optional `:port`.
+            guard let close = authority.firstIndex(of: UInt8(ascii: "]")), close > authority.startIndex + 1 else { return false }
+            let after = authority[(close + 1)...]
+            return after.isEmpty || isPort(after)
+        }
+        if let colon = authority.firstIndex(of: UInt8(ascii: ":")) {
+            guard isPort(authority[colon...]) else { return false }
+            authority = authority[..<colon]
+        }
+        return !authority.isEmpty
+            && authority.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || ((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A) || byte == 0x2D
+                    || byte == 0x2E || byte == 0x5F || byte >= 0x80
+            }
+    }
+
+    /// `:` followed by 1–5 digits.
+    private static func isPort(_ bytes: ArraySlice<UInt8>) -> Bool {
+        bytes.first == UInt8(ascii: ":") && (2...6).contains(bytes.count)
+            && bytes.dropFirst().allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
     }
 }

@@ -2,12 +2,11 @@ import Foundation
 import IntakeAWS
 import IntakeCore
 import Logging
-import Synchronization
 
-/// The AWS clients of one process, built from the `aws:` section and the credential variables.
-///
-/// Every client shares one `CurlHTTPClient`: its threads hold the kept-alive connections, and
-/// its size bounds the transfers in flight (long poll, deletes, heartbeats, S3 downloads).
+/// AWS clients built from the `aws:` section and the credential variables, sharing one
+/// `CurlHTTPClient` (its threads hold the kept-alive connections; its size bounds the
+/// transfers in flight). Workers get theirs from `HandlerServices.forWorker`; `intakectl` and
+/// the tests build these.
 public struct AWSClients: Sendable {
     public let configuration: AWSConfiguration
     public let http: CurlHTTPClient
@@ -35,19 +34,6 @@ public struct AWSClients: Sendable {
         self.http = http
         self.sqs = try SQSClient(configuration: configuration, http: http, retry: retry, logger: logger)
         self.s3 = try S3Client(configuration: configuration, http: http, retry: retry, logger: logger)
-    }
-
-    private static let cache = Mutex<[(settings: AWSSettings, clients: AWSClients)]>([])
-
-    /// The process's clients for these settings, made on first use: the worker's consumer and
-    /// the handlers it runs share one HTTP client (its threads and kept-alive connections).
-    public static func shared(for settings: AWSSettings) throws -> AWSClients {
-        try cache.withLock { cache in
-            if let found = cache.first(where: { $0.settings == settings }) { return found.clients }
-            let clients = try AWSClients(settings: settings)
-            cache.append((settings, clients))
-            return clients
-        }
     }
 
     /// The services handlers share: the S3 import handlers take their client from here.

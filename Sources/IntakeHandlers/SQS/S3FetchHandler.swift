@@ -18,10 +18,14 @@ public struct S3FetchHandler: Handler {
         client = { s3 }
     }
 
-    /// The client is made on first use from `aws:` and shared with the rest of the process,
-    /// so a process without AWS credentials can still build the registry.
-    public init(settings: AWSSettings) {
-        client = { try AWSClients.shared(for: settings).s3 }
+    /// The process's shared S3 client; without one (no AWS credentials) every message fails
+    /// permanently, saying why.
+    public init(services: HandlerServices?) {
+        let s3 = services?.s3
+        client = {
+            guard let s3 else { throw PermanentError("no S3 client: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY") }
+            return s3
+        }
     }
 
     public var name: String { Self.handlerName }
@@ -29,12 +33,7 @@ public struct S3FetchHandler: Handler {
 
     public func handle(_ message: Message, context: HandlerContext) async throws -> HandlerOutcome {
         let task = try S3ObjectTask(message: message)
-        let s3: S3Client
-        do {
-            s3 = try client()
-        } catch {
-            throw RetryableError("no S3 client: \(error)")
-        }
+        let s3 = try client()
         var keys = [task.key]
         if let raw = task.rawKey, raw != task.key { keys.append(raw) }
         for key in keys {

@@ -34,6 +34,7 @@ public final class SQSConsumer: Service, Sendable {
     let workerID: String
     let logger: Logger
     let metrics: SQSMetrics
+    let observer: any ConsumerObserver
     let deleter: SQSDeleteBatcher
     let keeper: SQSVisibilityKeeper
     let failures: SQSFailureLog
@@ -53,7 +54,7 @@ public final class SQSConsumer: Service, Sendable {
     public init(
         settings: SQSConsumerSettings, sqs: SQSClient, registry: HandlerRegistry, policies: RetryPolicies,
         routes: [RouteSettings], pool: PostgresPool, workerID: String, logger: Logger,
-        metrics: SQSMetrics = SQSMetrics()
+        metrics: SQSMetrics = SQSMetrics(), observer: any ConsumerObserver = NoObserver()
     ) {
         self.settings = settings
         self.sqs = sqs
@@ -64,10 +65,11 @@ public final class SQSConsumer: Service, Sendable {
         self.workerID = workerID
         self.logger = logger
         self.metrics = metrics
+        self.observer = observer
         self.deleter = SQSDeleteBatcher(
             sqs: sqs, queueURL: settings.queueURL, flushInterval: settings.deleteFlushInterval, logger: logger,
             metrics: metrics)
-        self.keeper = SQSVisibilityKeeper(sqs: sqs, settings: settings, logger: logger, metrics: metrics)
+        self.keeper = SQSVisibilityKeeper(sqs: sqs, settings: settings, logger: logger, observer: observer)
         self.failures = SQSFailureLog(pool: pool, queueURL: settings.queueURL)
     }
 
@@ -145,11 +147,11 @@ public final class SQSConsumer: Service, Sendable {
                 // The visibility timeout started while the call was under way.
                 keeper.hold(messageID: message.messageId, receiptHandle: message.receiptHandle, receivedAt: started)
                 busy.add(1, ordering: .sequentiallyConsistent)
-                metrics.inFlightChanged(1)
+                observer.inFlightChanged(origin: .sqs, delta: 1)
                 work.addTask {
                     await self.process(message)
                     let stillBusy = self.busy.subtract(1, ordering: .sequentiallyConsistent).newValue
-                    self.metrics.inFlightChanged(-1)
+                    self.observer.inFlightChanged(origin: .sqs, delta: -1)
                     if self.isWorthWaking(stillBusy: stillBusy) { self.slotBell.ring() }
                 }
             }

@@ -76,7 +76,10 @@ struct WebhookRoute: Sendable {
         }
 
         // 4. Idempotency key; 5. record durably, then answer.
-        let key = IdempotencyKey.resolve(idHeader: settings.idHeader, headers: request.headers, jsonID: jsonID, body: body)
+        var key = IdempotencyKey.resolve(idHeader: settings.idHeader, headers: request.headers, jsonID: jsonID, body: body)
+        // Sites sharing one source do not share idempotency keys: two sites posting the same
+        // bytes are two deliveries.
+        if case .site(let id, _) = sender { key = "site:\(id):" + key }
         let draft = DeliveryDraft(
             source: settings.name, externalID: key,
             headersJSON: StoredHeaders.json(request.headers, dropping: route.verifier.credentialHeaders, sender: sender),

@@ -1,7 +1,7 @@
 /// Resources used by the notification fixtures and the mapper tests.
-enum FHIRFixturesResources {
+public enum FHIRFixturesResources {
     /// The Backport IG's `BackportNotificationEncounter`, as entry[1] of its full-resource examples.
-    static let backportEncounterEntry = #"""
+    public static let backportEncounterEntry = #"""
         {
             "fullUrl" : "https://example.org/fhir/Encounter/86009987-eabe-42bf-8c02-b112b18cb616",
             "resource" : {
@@ -28,7 +28,7 @@ enum FHIRFixturesResources {
         """#
 
     /// The Backport IG's `BackportNotificationPatient`, as entry[2] of its multi-resource examples.
-    static let backportPatientEntry = #"""
+    public static let backportPatientEntry = #"""
         {
             "fullUrl" : "https://example.org/fhir/Patient/1599eb66-431a-447c-a3de-6897fe9ae9a1",
             "resource" : {
@@ -54,7 +54,7 @@ enum FHIRFixturesResources {
 
     /// FHIR R4 `patient-example` (Peter James Chalmers), abbreviated: narrative, telecom, address
     /// and contact dropped.
-    static let patientExample = #"""
+    public static let patientExample = #"""
         {
           "resourceType": "Patient",
           "id": "example",
@@ -87,7 +87,7 @@ enum FHIRFixturesResources {
 
     /// FHIR R4 `observation-example-f001-glucose`, abbreviated: narrative, interpretation and
     /// reference range dropped.
-    static let observationGlucose = #"""
+    public static let observationGlucose = #"""
         {
           "resourceType": "Observation",
           "id": "f001",
@@ -109,7 +109,7 @@ enum FHIRFixturesResources {
         """#
 
     /// FHIR R4 `observation-example` (body weight), abbreviated: narrative and category dropped.
-    static let observationBodyWeight = #"""
+    public static let observationBodyWeight = #"""
         {
           "resourceType": "Observation",
           "id": "example",

@@ -1,8 +1,8 @@
 /// Subscriptions Backport IG examples for FHIR R4 (hl7.org/fhir/uv/subscriptions-backport,
 /// STU 1.1: Bundle-r4-notification-handshake, -heartbeat, -id-only, -full-resource,
 /// -multi-resource, -error), reconstructed from the IG's published JSON and FSH sources.
-enum FHIRFixturesR4 {
-    static let handshake = #"""
+public enum FHIRFixturesR4 {
+    public static let handshake = #"""
         {
           "resourceType" : "Bundle",
           "id" : "r4-notification-handshake",
@@ -53,28 +53,28 @@ enum FHIRFixturesR4 {
         }
         """#
 
-    static let heartbeat = parameters(
+    public static let heartbeat = parameters(
         bundleID: "r4-notification-heartbeat", statusID: "385b23bd-6d03-462e-894d-a0694045d65c",
         status: "active", type: "heartbeat", sinceStart: "2")
 
-    static let idOnly = parameters(
+    public static let idOnly = parameters(
         bundleID: "r4-notification-id-only", statusID: "292d3c72-edc1-4d8a-afaa-d85e19c7f563",
         status: "active", type: "event-notification", sinceStart: "2",
         extraParameters: [firstEvent(focus: true, context: false)])
 
-    static let fullResource = parameters(
+    public static let fullResource = parameters(
         bundleID: "r4-notification-full-resource", statusID: "2d5afc69-6ef2-420f-a8d1-8500c99eb96c",
         status: "active", type: "event-notification", sinceStart: "2",
         extraParameters: [firstEvent(focus: true, context: false)],
         moreEntries: [FHIRFixturesResources.backportEncounterEntry])
 
-    static let multiResource = parameters(
+    public static let multiResource = parameters(
         bundleID: "r4-notification-multi-resource", statusID: "7bd91d26-c951-4520-9ac6-67f41bfbe897",
         status: "active", type: "event-notification", sinceStart: "2",
         extraParameters: [firstEvent(focus: true, context: true)],
         moreEntries: [FHIRFixturesResources.backportEncounterEntry, FHIRFixturesResources.backportPatientEntry])
 
-    static let error = parameters(
+    public static let error = parameters(
         bundleID: "r4-notification-error", statusID: "7bd91d26-c951-4520-9ac6-67f41bfbe897",
         status: "error", type: "query-status", sinceStart: "3",
         extraParameters: [
@@ -111,7 +111,7 @@ enum FHIRFixturesR4 {
     }
 
     /// The IG's `AddParameterStatus` rule set: every R4 example shares this status entry.
-    static func parameters(
+    public static func parameters(
         bundleID: String, statusID: String, status: String, type: String, sinceStart: String,
         extraParameters: [String] = [], moreEntries: [String] = []
     ) -> String {

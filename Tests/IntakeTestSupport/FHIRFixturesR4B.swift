@@ -2,8 +2,8 @@
 /// STU 1.1: Bundle-r4b-notification-handshake, -heartbeat, -id-only, -full-resource,
 /// -multi-resource), reconstructed from the IG's published JSON and FSH sources. The handshake
 /// keeps its generated narrative; the others drop it.
-enum FHIRFixturesR4B {
-    static let handshake = #"""
+public enum FHIRFixturesR4B {
+    public static let handshake = #"""
         {
           "resourceType" : "Bundle",
           "id" : "r4b-notification-handshake",
@@ -40,11 +40,11 @@ enum FHIRFixturesR4B {
         }
         """#
 
-    static let heartbeat = status(
+    public static let heartbeat = status(
         bundleID: "r4b-notification-heartbeat", statusID: "8971bd8c-4bd2-4612-9bae-c24cf4fd9e1f",
         status: "active", type: "heartbeat", sinceStart: "2", events: "")
 
-    static let idOnly = status(
+    public static let idOnly = status(
         bundleID: "r4b-notification-id-only", statusID: "3dd3c88d-1f7c-40ce-bf41-6b0d8186c311",
         status: "active", type: "event-notification", sinceStart: "2",
         events: #"""
@@ -58,7 +58,7 @@ enum FHIRFixturesR4B {
                   }]
             """#)
 
-    static let fullResource = status(
+    public static let fullResource = status(
         bundleID: "r4b-notification-full-resource", statusID: "120e93df-a9ab-4b01-b0e2-6660338e5927",
         status: "active", type: "event-notification", sinceStart: "2",
         events: #"""
@@ -73,7 +73,7 @@ enum FHIRFixturesR4B {
             """#,
         moreEntries: [FHIRFixturesResources.backportEncounterEntry])
 
-    static let multiResource = status(
+    public static let multiResource = status(
         bundleID: "r4b-notification-multi-resource", statusID: "f05e460f-4d56-4fa0-8e60-502404e68be5",
         status: "active", type: "event-notification", sinceStart: "2",
         events: #"""

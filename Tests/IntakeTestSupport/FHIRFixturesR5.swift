@@ -6,8 +6,8 @@ import Foundation
 /// handshake only (they carry escaped XHTML, which the parser must get through) and dropped
 /// elsewhere for brevity; the Encounter in the full-resource example is abbreviated to the
 /// elements the specification shows.
-enum FHIRFixturesR5 {
-    static let handshake = #"""
+public enum FHIRFixturesR5 {
+    public static let handshake = #"""
         {
           "resourceType" : "Bundle",
           "id" : "54f808cf-d159-4c9b-accb-c33eb20f0ecc",
@@ -34,7 +34,7 @@ enum FHIRFixturesR5 {
         }
         """#
 
-    static let heartbeat = #"""
+    public static let heartbeat = #"""
         {
           "resourceType" : "Bundle",
           "id" : "3d20ea4b-90dc-4d0d-b15a-c7a893389401",
@@ -57,7 +57,7 @@ enum FHIRFixturesR5 {
         }
         """#
 
-    static let idOnly = #"""
+    public static let idOnly = #"""
         {
           "resourceType" : "Bundle",
           "id" : "3945182f-d315-4dbf-9259-09d863c7e7da",
@@ -96,7 +96,7 @@ enum FHIRFixturesR5 {
         }
         """#
 
-    static let fullResource = #"""
+    public static let fullResource = #"""
         {
           "resourceType" : "Bundle",
           "id" : "00b99077-2bda-436e-98cc-a4f65d6c2fe0",
@@ -156,7 +156,7 @@ enum FHIRFixturesR5 {
 
     /// Not an HL7 example: an R5 full-resource notification carrying two events at once, with
     /// counters sent as JSON numbers (as some servers do), a Patient and an Observation.
-    static let multiEventNumericCounters = #"""
+    public static let multiEventNumericCounters = #"""
         {
           "resourceType" : "Bundle",
           "id" : "b1d8a1f0-5a3e-4c1e-9a3e-8f0d2f6c1a77",
