@@ -3,6 +3,8 @@ import IntakeCore
 
 /// Holds a message for `sleep_ms` milliseconds (from the JSON body), then succeeds: for
 /// drills — kill a worker mid-message, watch its lease expire and another worker finish it.
+/// From S3 (the body is an ``S3ObjectTask``) the time comes from a key segment `sleep-N`,
+/// e.g. `drills/sleep-3000/a.csv`.
 public struct SleepHandler: Handler {
     public init() {}
     public var name: String { "builtin.sleep" }
@@ -10,9 +12,16 @@ public struct SleepHandler: Handler {
 
     public func handle(_ message: Message, context: HandlerContext) async throws -> HandlerOutcome {
         let object = try message.jsonObject()
-        let milliseconds = (object["sleep_ms"] as? Int) ?? 1000
+        let fromKey = (object["key"] as? String).flatMap(Self.milliseconds(inKey:))
+        let milliseconds = (object["sleep_ms"] as? Int) ?? fromKey ?? 1000
         try await Task.sleep(for: .milliseconds(milliseconds))
         return .success
+    }
+
+    static func milliseconds(inKey key: String) -> Int? {
+        key.split(separator: "/").lazy.compactMap { segment in
+            segment.hasPrefix("sleep-") ? Int(segment.dropFirst("sleep-".count)) : nil
+        }.first
     }
 }
 
@@ -30,6 +39,7 @@ public enum BuiltinHandlers {
             ImportEventHandler.failed(services: services),
             SubscriberNotifyHandler(services: services),
             S3ReprocessHandler(services: services),
+            S3FetchHandler(services: services),
         ] + imports(services: services)
     }
 

@@ -92,9 +92,10 @@ struct DLQ: AsyncParsableCommand {
                 let targets = try await store.list(filter).map(\.id)
                 if dryRun { return targets.map { ($0, ReplayResult.skipped("dry run")) } }
                 let progress = ProgressBar(total: targets.count, label: "replaying")
+                let resend = SQSReplay.resender(configuration: try global.loadConfiguration())
                 var results: [(Int64, ReplayResult)] = []
                 for (index, id) in targets.enumerated() {
-                    results.append((id, try await store.replay(id: id, resendSQS: try SQSReplay.resender())))
+                    results.append((id, try await store.replay(id: id, resendSQS: resend)))
                     progress.update(index + 1)
                 }
                 return results
@@ -154,9 +155,4 @@ struct DLQ: AsyncParsableCommand {
             }
         }
     }
-}
-
-/// Re-sending SQS dead letters needs the AWS layer, wired in once it exists.
-enum SQSReplay {
-    static func resender() throws -> SQSResend? { nil }
 }

@@ -13,6 +13,9 @@ struct Status: AsyncParsableCommand {
             let report = try await global.withPool { pool in
                 var report = try await StatusReport.collect(pool: pool)
                 report.extra["fhir gaps"] = try await FHIRGapSummary.statusSection(pool: pool)
+                if let sqs = await SQSReplay.queueStatus(configuration: try global.loadConfiguration()) {
+                    report.extra["sqs"] = sqs
+                }
                 return report
             }
             if global.json {

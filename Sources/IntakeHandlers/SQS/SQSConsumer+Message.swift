@@ -1,0 +1,230 @@
+import Foundation
+import IntakeAWS
+import IntakeCore
+import Logging
+
+extension SQSConsumer {
+    /// Works one message from receive to settlement.
+    func process(_ message: SQSMessage) async {
+        var logger = self.logger
+        logger[metadataKey: "sqs.message_id"] = "\(message.messageId)"
+        logger[metadataKey: "message.attempt"] = "\(message.receiveCount)"
+        if isStopping {
+            // Received but not started: another worker may have it now rather than after the
+            // visibility timeout.
+            keeper.drop(messageID: message.messageId)
+            await release([(message.messageId, message.receiptHandle)])
+            return
+        }
+        let disposition = await work(on: message, logger: logger)
+        if Task.isCancelled {
+            // Shutdown grace over: settling must still happen, out of reach of the cancellation.
+            await Task { await self.settle(message, disposition, logger: logger) }.value
+        } else {
+            await settle(message, disposition, logger: logger)
+        }
+    }
+
+    /// Parses, routes and runs the handlers; decides what becomes of the message.
+    func work(on message: SQSMessage, logger: Logger) async -> SQSDisposition {
+        let batch: S3EventBatch
+        do {
+            batch = try S3EventParser.parse(message.body)
+        } catch {
+            metrics.received(Self.unparseableHandler)
+            return .deadLettered(
+                Self.unparseableHandler, SQSFailure(errorClass: "S3EventParseError", message: error.description, retryable: false))
+        }
+        if batch.isTestEvent {
+            metrics.received(SQSMetrics.noHandler)
+            logger.info("s3:TestEvent acknowledged", metadata: ["s3.bucket": "\(batch.testEventBucket ?? "")"])
+            return .acknowledged()
+        }
+        for object in batch.ignored {
+            logger.info(
+                "not an ObjectCreated event; acknowledged",
+                metadata: ["s3.bucket": "\(object.bucket)", "s3.key": "\(object.key)", "s3.event": "\(object.eventName)"])
+        }
+        var routed: [(object: S3ObjectRef, route: RouteSettings)] = []
+        for object in batch.objects {
+            if let route = routes.firstMatch(bucket: object.bucket, key: object.key) {
+                routed.append((object, route))
+            } else {
+                logger.warning(
+                    "no route for this object; acknowledged", metadata: ["s3.bucket": "\(object.bucket)", "s3.key": "\(object.key)"])
+            }
+        }
+        guard let first = routed.first else {
+            metrics.received(SQSMetrics.noHandler)
+            return .acknowledged()
+        }
+        metrics.received(first.route.handler)
+
+        var seconds = 0.0
+        for (object, route) in routed {
+            let (outcome, elapsed) = await run(object: object, route: route, message: message, logger: logger)
+            seconds += elapsed
+            guard let outcome else { continue }
+            var result = outcome
+            result.seconds = seconds
+            return result
+        }
+        return SQSDisposition(kind: .succeeded, handler: first.route.handler, seconds: seconds)
+    }
+
+    /// Runs one record's handler. Returns nil when it succeeded, else how to settle the message.
+    private func run(object: S3ObjectRef, route: RouteSettings, message: SQSMessage, logger: Logger) async
+        -> (SQSDisposition?, Double)
+    {
+        let described = "s3://\(object.bucket)/\(object.key)"
+        guard let handler = registry.handler(named: route.handler) else {
+            let failure = SQSFailure(
+                errorClass: "UnknownHandler", message: "no handler named \(route.handler) in this build", retryable: false,
+                object: described)
+            return (.deadLettered(route.handler, failure), 0)
+        }
+        let policy = policies.policy(for: handler.name)
+        let attempt = message.receiveCount
+        if attempt > policy.maxAttempts {
+            let failure = SQSFailure(
+                errorClass: "AttemptsExhausted",
+                message: "received \(attempt) times, more than max_attempts \(policy.maxAttempts): earlier attempts did "
+                    + "not finish (worker killed, or visibility lost)",
+                retryable: false, object: described)
+            return (.deadLettered(handler.name, failure), 0)
+        }
+        var handlerLogger = logger
+        handlerLogger[metadataKey: "handler"] = "\(handler.name)"
+        handlerLogger[metadataKey: "s3.bucket"] = "\(object.bucket)"
+        handlerLogger[metadataKey: "s3.key"] = "\(object.key)"
+        let task = S3ObjectTask(
+            bucket: object.bucket, key: object.key, rawKey: object.rawKey == object.key ? nil : object.rawKey,
+            versionId: object.versionId, eTag: object.eTag, size: object.size, archivePrefix: route.archivePrefix)
+        let input = Message(
+            origin: .sqs, id: message.messageId, handler: handler.name, attempt: attempt, body: Self.body(of: task),
+            attributes: message.attributes, topic: settings.queueURL)
+        let context = HandlerContext(logger: handlerLogger, transaction: nil, pool: pool, workerID: workerID)
+
+        let start = ContinuousClock.now
+        let outcome: HandlerOutcome
+        var errorClass = "HandlerFailure"
+        do {
+            outcome = try await handler.handle(input, context: context)
+        } catch {
+            errorClass = ErrorClassification.className(error)
+            let text = ErrorClassification.message(error)
+            outcome =
+                ErrorClassification.isRetryable(error)
+                ? .retry(reason: text, delay: (error as? RetryableError)?.delay) : .permanentFailure(reason: text)
+        }
+        let elapsed = (ContinuousClock.now - start).secondsValue
+        switch outcome {
+        case .success(let result):
+            if let result { handlerLogger.debug("handled", metadata: ["result": "\(result.text)"]) }
+            return (nil, elapsed)
+        case .retry(let reason, let delay):
+            if Task.isCancelled { return (.released(handler.name), elapsed) }
+            let failure = SQSFailure(errorClass: errorClass, message: reason, retryable: true, object: described)
+            if policy.isExhausted(afterAttempt: attempt) {
+                return (.deadLettered(handler.name, failure), elapsed)
+            }
+            let wait = delay ?? policy.delay(afterAttempt: attempt)
+            return (SQSDisposition(kind: .retried, handler: handler.name, failure: failure, retryDelay: wait), elapsed)
+        case .permanentFailure(let reason, _):
+            let failure = SQSFailure(errorClass: errorClass, message: reason, retryable: false, object: described)
+            return (.deadLettered(handler.name, failure), elapsed)
+        }
+    }
+
+    /// Carries the decision out: delete (batched), back off, dead-letter then delete, or release.
+    func settle(_ message: SQSMessage, _ disposition: SQSDisposition, logger: Logger) async {
+        // Out of the heartbeat first, so that it cannot undo a retry's visibility.
+        keeper.drop(messageID: message.messageId)
+        record(disposition)
+        let attempt = message.receiveCount
+        switch disposition.kind {
+        case .succeeded, .acknowledged:
+            deleter.add(messageID: message.messageId, receiptHandle: message.receiptHandle)
+            if attempt > 1 {
+                do {
+                    try await failures.forget(messageID: message.messageId)
+                } catch {
+                    logger.warning("could not clear the message's failure history", metadata: ["error": "\(error)"])
+                }
+            }
+        case .retried:
+            let delay = disposition.retryDelay ?? .zero
+            let visibility = min(Int(delay.secondsValue.rounded(.up)), settings.maxRetryVisibilitySeconds)
+            let failure = disposition.failure ?? SQSFailure(errorClass: "HandlerFailure", message: "", retryable: true)
+            logger.warning(
+                "handler failed; will retry",
+                metadata: ["handler": "\(disposition.handler)", "error": "\(failure.message)", "retry_in_s": "\(visibility)"])
+            do {
+                try await failures.recordRetry(
+                    messageID: message.messageId,
+                    entry: failure.historyEntry(
+                        worker: workerID, attempt: attempt, handler: disposition.handler, retryInSeconds: visibility))
+            } catch {
+                logger.warning("could not record the failure in intake.sqs_failures", metadata: ["error": "\(error)"])
+            }
+            await changeVisibility(message, to: visibility, logger: logger)
+        case .deadLettered:
+            let failure = disposition.failure ?? SQSFailure(errorClass: "HandlerFailure", message: "", retryable: false)
+            logger.error(
+                "dead-lettering the message",
+                metadata: ["handler": "\(disposition.handler)", "error": "\(failure.errorClass): \(failure.message)"])
+            do {
+                try await failures.deadLetter(
+                    message: message, handler: disposition.handler,
+                    entry: failure.historyEntry(worker: workerID, attempt: attempt, handler: disposition.handler))
+                deleter.add(messageID: message.messageId, receiptHandle: message.receiptHandle)
+            } catch {
+                // Not deleted: it comes back and is dead-lettered once the database answers.
+                let wait = min(settings.visibilitySeconds, 30)
+                logger.error(
+                    "could not write the dead letter; the message stays on the queue",
+                    metadata: ["error": "\(error)", "retry_in_s": "\(wait)"])
+                await changeVisibility(message, to: wait, logger: logger)
+            }
+        case .released:
+            await release([(message.messageId, message.receiptHandle)])
+        }
+    }
+
+    private func record(_ disposition: SQSDisposition) {
+        let seconds = disposition.seconds ?? 0
+        switch disposition.kind {
+        case .succeeded: observer.settled(origin: .sqs, handler: disposition.handler, outcome: .succeeded, seconds: seconds)
+        case .retried: observer.settled(origin: .sqs, handler: disposition.handler, outcome: .retried, seconds: seconds)
+        case .deadLettered:
+            observer.settled(origin: .sqs, handler: disposition.handler, outcome: .deadLettered, seconds: seconds)
+        case .acknowledged: metrics.acknowledged(disposition.handler)
+        case .released: break
+        }
+    }
+
+    private func changeVisibility(_ message: SQSMessage, to seconds: Int, logger: Logger) async {
+        do {
+            try await sqs.changeMessageVisibility(
+                queueURL: settings.queueURL, receiptHandle: message.receiptHandle, visibilityTimeout: max(seconds, 0))
+        } catch {
+            logger.warning(
+                "could not change the message's visibility; it reappears after its visibility timeout",
+                metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+enum SQSTime {
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}
+
+extension Duration {
+    var secondsValue: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}

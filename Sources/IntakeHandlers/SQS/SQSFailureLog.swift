@@ -1,0 +1,97 @@
+import Foundation
+import IntakeAWS
+import IntakeCore
+import IntakePostgres
+
+/// One failed attempt, as kept in `intake.sqs_failures` and in a dead letter's `errors`.
+struct SQSFailure: Sendable {
+    /// The error's type name (`S3EventParseError`, `AWSError`, `AttemptsExhausted`, …).
+    var errorClass: String
+    var message: String
+    var retryable: Bool
+    /// The S3 object the failing handler worked on, when there was one.
+    var object: String?
+
+    /// The same shape as the table consumers' history entries, plus the handler and object.
+    func historyEntry(worker: String, attempt: Int, handler: String, retryInSeconds: Int? = nil) -> String {
+        var entry: [String: Any] = [
+            "at": PostgresTimestamp.format(Date()),
+            "worker": worker,
+            "attempt": attempt,
+            "class": retryable ? "retryable" : "permanent",
+            "error": errorClass,
+            "message": message,
+            "handler": handler,
+        ]
+        if let object { entry["object"] = object }
+        if let retryInSeconds { entry["retry_in_seconds"] = retryInSeconds }
+        let data = (try? JSONSerialization.data(withJSONObject: entry, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// The database side of SQS failures: the error history between receives (the queue keeps
+/// none) and the dead letters.
+struct SQSFailureLog: Sendable {
+    let pool: PostgresPool
+    let queueURL: String
+
+    /// Appends one attempt's error to the message's history.
+    func recordRetry(messageID: String, entry: String) async throws {
+        try await pool.query(
+            """
+            INSERT INTO intake.sqs_failures (message_id, queue_url, errors) VALUES ($1, $2, jsonb_build_array($3::jsonb))
+            ON CONFLICT (message_id) DO UPDATE
+                SET errors = intake.sqs_failures.errors || excluded.errors, updated_at = now()
+            """, [messageID, queueURL, PostgresJSON(text: entry)])
+    }
+
+    /// Deletes histories not touched for `days` days (this queue's only); returns how many.
+    func prune(olderThanDays days: Int) async throws -> Int {
+        try await pool.query(
+            "DELETE FROM intake.sqs_failures WHERE queue_url = $1 AND updated_at < now() - make_interval(days => $2)",
+            [queueURL, days]
+        ).affectedRows
+    }
+
+    /// Forgets the history of a message that finally succeeded.
+    func forget(messageID: String) async throws {
+        try await pool.query("DELETE FROM intake.sqs_failures WHERE message_id = $1", [messageID])
+    }
+
+    /// Writes the dead letter with the whole history (earlier attempts plus `entry`) and drops
+    /// the history, in one statement. A message already dead-lettered under the same id (the
+    /// worker died between this write and the delete) is not written twice.
+    func deadLetter(message: SQSMessage, handler: String, entry: String) async throws {
+        try await pool.query(
+            """
+            WITH history AS (DELETE FROM intake.sqs_failures WHERE message_id = $1 RETURNING errors, first_failed_at)
+            INSERT INTO intake.dead_letters (origin, origin_ref, handler, payload, attempts, errors, first_failed_at)
+            SELECT 'sqs', $1, $2, $3::jsonb, $4,
+                   coalesce((SELECT errors FROM history), '[]'::jsonb) || jsonb_build_array($5::jsonb),
+                   coalesce((SELECT first_failed_at FROM history), now())
+            WHERE NOT EXISTS (SELECT 1 FROM intake.dead_letters WHERE origin = 'sqs' AND origin_ref = $1)
+            """,
+            [
+                message.messageId, handler, try Self.payload(message, queueURL: queueURL), message.receiveCount,
+                PostgresJSON(text: entry),
+            ])
+    }
+
+    /// What `intakectl dlq replay` needs to re-send the message: queue, body and the string
+    /// message attributes (binary ones cannot be replayed and are left out), plus the system
+    /// attributes for whoever investigates.
+    static func payload(_ message: SQSMessage, queueURL: String) throws -> PostgresJSON {
+        var attributes: [String: String] = [:]
+        for (name, attribute) in message.messageAttributes {
+            if let value = attribute.stringValue { attributes[name] = value }
+        }
+        return try PostgresJSON(object: [
+            "queue_url": queueURL,
+            "message_id": message.messageId,
+            "body": message.body,
+            "message_attributes": attributes,
+            "attributes": message.attributes,
+        ] as [String: Any])
+    }
+}
