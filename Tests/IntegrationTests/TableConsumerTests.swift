@@ -88,11 +88,16 @@ struct TableConsumerTests {
             #expect(try row[0].decode(String.self, at: 2) == "true")
             let times = calls.all
             #expect(times.count == 3)
-            // Waits lie in [0, ceiling(n)] plus the idle poll (50 ms) and scheduling slack.
-            for attempt in 1..<times.count {
-                let gap = (times[attempt] - times[attempt - 1])
-                let bound = Duration.milliseconds(Int64(policy.ceiling(afterAttempt: attempt) * 1000) + 400)
-                #expect(gap <= bound, "attempt \(attempt) waited \(gap), bound \(bound)")
+            // Each retry's backoff lies in [0, ceiling(n)], and the row was not run before it.
+            let waits = try await db.query(
+                "SELECT (e->>'attempt')::int, (e->>'retry_in_ms')::int FROM intake.deliveries, jsonb_array_elements(errors) e ORDER BY 1")
+            #expect(waits.count == 2)
+            for row in waits {
+                let attempt = try row.decode(Int.self, at: 0)
+                let waited = try row.decode(Int.self, at: 1)
+                #expect(waited >= 0 && Double(waited) <= policy.ceiling(afterAttempt: attempt) * 1000, "attempt \(attempt): \(waited) ms")
+                let gap = times[attempt] - times[attempt - 1]
+                #expect(gap >= .milliseconds(waited - 5), "attempt \(attempt + 1) ran \(gap) after attempt \(attempt), before its \(waited) ms backoff")
             }
             await pool.close()
             await db.close()

@@ -91,13 +91,16 @@ struct Batch: Sendable {
             settlement.succeeded.append((item.rowID, result))
             consumer.observer.settled(origin: origin, handler: handlerName, outcome: .succeeded, seconds: seconds)
         case .retry(let reason, let delay):
-            let entry = Settlement.historyEntry(worker: worker, attempt: attempt, retryable: true, error: error, message: reason)
             if policy.isExhausted(afterAttempt: attempt) {
+                let entry = Settlement.historyEntry(
+                    worker: worker, attempt: attempt, retryable: true, error: error, message: reason)
                 logger.error("attempts exhausted; dead-lettering", metadata: ["error": "\(reason)"])
                 settlement.dead.append((item.rowID, reason, entry, handlerName, nil))
                 consumer.observer.settled(origin: origin, handler: handlerName, outcome: .deadLettered, seconds: seconds)
             } else {
                 let wait = delay ?? policy.delay(afterAttempt: attempt)
+                let entry = Settlement.historyEntry(
+                    worker: worker, attempt: attempt, retryable: true, error: error, message: reason, retryIn: wait)
                 logger.warning("handler failed; will retry", metadata: ["error": "\(reason)", "retry_in_ms": "\(wait.milliseconds)"])
                 settlement.retried.append((item.rowID, wait.seconds, reason, entry))
                 consumer.observer.settled(origin: origin, handler: handlerName, outcome: .retried, seconds: seconds)

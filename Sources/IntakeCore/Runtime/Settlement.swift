@@ -16,8 +16,10 @@ struct Settlement {
     }
 
     /// One element of a row's `errors` history.
-    static func historyEntry(worker: String, attempt: Int, retryable: Bool, error: String, message: String) -> String {
-        let object: [String: Any] = [
+    static func historyEntry(
+        worker: String, attempt: Int, retryable: Bool, error: String, message: String, retryIn: Duration? = nil
+    ) -> String {
+        var object: [String: Any] = [
             "at": PostgresTimestamp.format(Date()),
             "worker": worker,
             "attempt": attempt,
@@ -25,6 +27,8 @@ struct Settlement {
             "error": error,
             "message": message,
         ]
+        // The backoff this failure got, for operators reading the history (and its bounds).
+        if let retryIn { object["retry_in_ms"] = retryIn.milliseconds }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }
