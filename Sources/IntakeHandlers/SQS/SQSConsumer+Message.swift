@@ -50,7 +50,9 @@ extension SQSConsumer {
             if let route = routes.firstMatch(bucket: object.bucket, key: object.key) {
                 routed.append((object, route))
             } else {
-                logger.warning(
+                // Notice, not warning: an archive copy raises an event of its own, and a bucket
+                // notification often covers more than the routes.
+                logger.notice(
                     "no route for this object; acknowledged", metadata: ["s3.bucket": "\(object.bucket)", "s3.key": "\(object.key)"])
             }
         }
