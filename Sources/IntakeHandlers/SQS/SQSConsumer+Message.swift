@@ -142,7 +142,7 @@ extension SQSConsumer {
     func settle(_ message: SQSMessage, _ disposition: SQSDisposition, logger: Logger) async {
         // Out of the heartbeat first, so that it cannot undo a retry's visibility.
         keeper.drop(messageID: message.messageId)
-        record(disposition)
+        metrics.settled(disposition)
         let attempt = message.receiveCount
         switch disposition.kind {
         case .succeeded, .acknowledged:
@@ -190,18 +190,6 @@ extension SQSConsumer {
             }
         case .released:
             await release([(message.messageId, message.receiptHandle)])
-        }
-    }
-
-    private func record(_ disposition: SQSDisposition) {
-        let seconds = disposition.seconds ?? 0
-        switch disposition.kind {
-        case .succeeded: observer.settled(origin: .sqs, handler: disposition.handler, outcome: .succeeded, seconds: seconds)
-        case .retried: observer.settled(origin: .sqs, handler: disposition.handler, outcome: .retried, seconds: seconds)
-        case .deadLettered:
-            observer.settled(origin: .sqs, handler: disposition.handler, outcome: .deadLettered, seconds: seconds)
-        case .acknowledged: metrics.acknowledged(disposition.handler)
-        case .released: break
         }
     }
 
