@@ -27,8 +27,7 @@ guard let sqs = services.sqs else {
 let pool = PostgresPool(configuration: boot.postgresConfiguration, size: settings.concurrency + 3, logger: boot.logger)
 let consumer = SQSConsumer(
     settings: settings, sqs: sqs, registry: BuiltinHandlers.registry(services: services), policies: boot.retryPolicies,
-    routes: configuration.routes, pool: pool, workerID: boot.workerID, logger: boot.logger, metrics: SQSMetrics(),
-    observer: MetricsObserver())
+    routes: configuration.routes, pool: pool, workerID: boot.workerID, logger: boot.logger, metrics: SQSMetrics())
 let queueCheck: @Sendable () async throws -> Void = {
     _ = try await sqs.getQueueAttributes(queueURL: settings.queueURL, names: ["QueueArn"])
 }

@@ -89,6 +89,41 @@ struct SQSEventRoutingTests {
         }
     }
 
+    @Test func aClaimsFileUploadedToTheBucketIsImportedAndArchived() async throws {
+        try await TestDatabase.withMigratedDatabase(IntakeMigrations.all) { database in
+            let queue = try await SQSTestEnvironment.makeQueue(aws, visibilitySeconds: 30)
+            let bucket = try await SQSTestEnvironment.makeNotifyingBucket(aws, queue: queue)
+            let csv = SampleData.generateClaimsCSV(rows: 500, invalidEvery: 50).reduce(into: [UInt8]()) { $0 += $1 }
+            let key = "claims/2026 01/jan+feb=%.csv"
+            try await aws.s3.putObject(bucket: bucket, key: key, body: csv, contentType: "text/csv")
+            let services = aws.handlerServices(configuration: IntakeConfiguration())
+            let consumer = SQSTestEnvironment.consumer(
+                aws, queue: queue, database: database, handlers: BuiltinHandlers.all(services: services),
+                routes: [
+                    RouteSettings(key: GlobPattern("claims/*.csv"), handler: "csv.pharmacy_claims", archivePrefix: "processed/")
+                ])
+            let db = try await TestDatabase.connect(database: database)
+            try await SQSTestEnvironment.running([consumer]) { () async throws in
+                #expect(try await eventually(timeout: .seconds(60)) {
+                    try await SQSTestEnvironment.count(
+                        db, "SELECT count(*) FROM intake.import_jobs WHERE status = 'partially_completed'") == 1
+                })
+                // The archive copy raises its own event, which no route takes: acknowledged.
+                #expect(try await eventually { try await SQSTestEnvironment.depth(aws, queue) == (0, 0) })
+            }
+            let job = try await db.query(
+                "SELECT source_identifier, successful_records, failed_records FROM intake.import_jobs")[0]
+            #expect(try job.decode(String.self, at: 0).hasPrefix("s3://\(bucket)/\(key)#"))
+            #expect(try job.decode(Int.self, at: 1) == 490)
+            #expect(try job.decode(Int.self, at: 2) == 10)
+            #expect(try await SQSTestEnvironment.count(db, "SELECT count(*) FROM ingest.pharmacy_claims") == 490)
+            #expect(try await SQSTestEnvironment.count(db, "SELECT count(*) FROM intake.dead_letters") == 0)
+            let listing = try await aws.s3.listObjectsV2(bucket: bucket)
+            #expect(listing.objects.map(\.key) == ["processed/" + key])
+            await db.close()
+        }
+    }
+
     @Test func snsWrappedAndEventBridgeBodiesAreRouted() async throws {
         try await TestDatabase.withMigratedDatabase(IntakeMigrations.all) { database in
             let queue = try await SQSTestEnvironment.makeQueue(aws, visibilitySeconds: 30)

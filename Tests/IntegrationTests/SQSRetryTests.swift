@@ -142,10 +142,10 @@ struct SQSRetryTests {
             // Two workers on one queue: if the visibility (2 s) lapsed, the other would take it.
             let first = SQSTestEnvironment.consumer(
                 aws, queue: queue, database: database, handlers: [slow], routes: routes, visibilitySeconds: 2,
-                observer: MetricsObserver(registry: registry))
+                metrics: SQSMetrics(registry: registry))
             let second = SQSTestEnvironment.consumer(
                 aws, queue: queue, database: database, handlers: [slow], routes: routes, visibilitySeconds: 2,
-                observer: MetricsObserver(registry: registry))
+                metrics: SQSMetrics(registry: registry))
             try await SQSTestEnvironment.running([first, second]) { () async throws in
                 #expect(try await eventually(timeout: .seconds(30)) {
                     try await SQSTestEnvironment.depth(aws, queue) == (0, 0) && runs.count > 0

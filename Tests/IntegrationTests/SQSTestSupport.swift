@@ -56,7 +56,7 @@ enum SQSTestEnvironment {
     static func consumer(
         _ aws: AWSClients, queue: String, database: String, handlers: [any Handler], routes: [RouteSettings],
         visibilitySeconds: Int = 5, concurrency: Int = 4, retry: IntakeCore.RetryPolicy = .init(),
-        observer: any ConsumerObserver = NoObserver()
+        metrics: SQSMetrics = SQSMetrics(registry: MetricsRegistry())
     ) -> SQSConsumer {
         var logger = Logger(label: "sqs-test")
         logger.logLevel = .warning
@@ -66,8 +66,7 @@ enum SQSTestEnvironment {
                 concurrency: concurrency, shutdownGrace: .seconds(10)),
             sqs: aws.sqs, registry: HandlerRegistry(handlers), policies: RetryPolicies(defaultPolicy: retry),
             routes: routes, pool: PostgresPool(configuration: TestDatabase.configuration(database: database), size: 4),
-            workerID: "test:\(getpid())", logger: logger, metrics: SQSMetrics(registry: MetricsRegistry()),
-            observer: observer)
+            workerID: "test:\(getpid())", logger: logger, metrics: metrics)
     }
 
     /// Runs `consumer` for the duration of `body`, then stops it and waits for it to drain.

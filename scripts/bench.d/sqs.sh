@@ -20,61 +20,31 @@ bench_sqs() {
   root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
   cd "$root"
   . scripts/lib/services.sh
+  . scripts/lib/bench.sh
 
   local messages=${INTAKE_BENCH_SQS_MESSAGES:-300}
   local object_bytes=${INTAKE_BENCH_SQS_OBJECT_BYTES:-1024}
   local delay=${INTAKE_BENCH_SQS_DELAY_SECONDS:-6}
-  # Globals, not locals: the EXIT trap runs after this function has returned.
-  work=$(mktemp -d "${TMPDIR:-/tmp}/intake-bench-sqs.XXXXXX")
-  chmod 755 "$work"
-  own_services=0 worker_pid="" db="" psql=psql
-
-  bench_sqs_cleanup() {
-    if [ -n "$worker_pid" ] && kill -0 "$worker_pid" 2>/dev/null; then kill -TERM "$worker_pid" 2>/dev/null || true; fi
-    if [ -n "$db" ] && [ "$own_services" = 0 ]; then
-      "$psql" "$DATABASE_URL" -qAt -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
-    fi
-    if [ "$own_services" = 1 ]; then
-      intake_stop_moto "$work/moto"
-      intake_stop_postgres "$work/pg"
-    fi
-    rm -rf "$work"
-  }
-  trap bench_sqs_cleanup EXIT
-
-  if [ -z "${DATABASE_URL:-}" ] || [ -z "${AWS_ENDPOINT_URL:-}" ]; then
-    intake_ensure_dependencies
-    own_services=1
-    intake_start_postgres "$work/pg" "$(intake_free_port)"
-    intake_start_moto "$work/moto" "$(intake_free_port)"
-    intake_log "started PostgreSQL at $DATABASE_URL and moto at $AWS_ENDPOINT_URL"
-  fi
+  # PostgreSQL and moto from the environment, else started under .bench/ and stopped on exit.
+  bench_services aws
   export AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-test} AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY:-test}
   export AWS_REGION=${AWS_REGION:-us-east-1}
   python3 -c 'import boto3' 2>/dev/null || { intake_log "boto3 is needed for the baseline (pip install boto3)"; return 1; }
+  # Globals, not locals: the EXIT trap runs after this function has returned.
+  work=$(mktemp -d "$BENCH_DIR/sqs.XXXXXX")
+  worker_pid=""
+  bench_sqs_cleanup() {
+    if [ -n "$worker_pid" ] && kill -0 "$worker_pid" 2>/dev/null; then kill -TERM "$worker_pid" 2>/dev/null || true; fi
+    rm -rf "$work"
+    bench_cleanup
+  }
+  trap bench_sqs_cleanup EXIT
 
-  intake_log "building release binaries"
-  swift build -c release --product intake-sqs-worker >"$work/build.log" 2>&1 || { tail -30 "$work/build.log" >&2; return 1; }
-  swift build -c release --product intakectl >>"$work/build.log" 2>&1 || { tail -30 "$work/build.log" >&2; return 1; }
-  local bin
-  bin="$(swift build -c release --show-bin-path)"
-
-  # A database of its own, so the benchmark never touches anyone's data.
-  psql=$(command -v psql || echo "$(intake_pg_bindir)/psql")
-  db="intake_bench_sqs_$$"
-  local db_url
-  db_url=$(python3 - "$DATABASE_URL" "$db" <<'PY'
-import sys, urllib.parse
-url, name = sys.argv[1], sys.argv[2]
-if url.startswith(("postgres://", "postgresql://")):
-    parts = urllib.parse.urlsplit(url)
-    print(urllib.parse.urlunsplit(parts._replace(path="/" + name)))
-else:
-    print(url + " dbname=" + name)
-PY
-)
-  "$psql" "$DATABASE_URL" -qAt -c "CREATE DATABASE $db" >/dev/null
-  "$bin/intakectl" migrate --database-url "$db_url" >/dev/null 2>"$work/migrate.log" || { cat "$work/migrate.log" >&2; return 1; }
+  bench_build intake-sqs-worker intakectl
+  local bin=$BENCH_BIN
+  # A database of its own (intake_bench_sqs), so the benchmark never touches anyone's data.
+  bench_database sqs
+  local db_url=$BENCH_DB_URL
 
   cat >"$work/helper.py" <<'PY'
 import hashlib, json, os, sys, time, uuid

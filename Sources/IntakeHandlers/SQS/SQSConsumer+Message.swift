@@ -50,7 +50,9 @@ extension SQSConsumer {
             if let route = routes.firstMatch(bucket: object.bucket, key: object.key) {
                 routed.append((object, route))
             } else {
-                logger.warning(
+                // Notice, not warning: an archive copy raises an event of its own, and a bucket
+                // notification often covers more than the routes.
+                logger.notice(
                     "no route for this object; acknowledged", metadata: ["s3.bucket": "\(object.bucket)", "s3.key": "\(object.key)"])
             }
         }
@@ -140,7 +142,7 @@ extension SQSConsumer {
     func settle(_ message: SQSMessage, _ disposition: SQSDisposition, logger: Logger) async {
         // Out of the heartbeat first, so that it cannot undo a retry's visibility.
         keeper.drop(messageID: message.messageId)
-        record(disposition)
+        metrics.settled(disposition)
         let attempt = message.receiveCount
         switch disposition.kind {
         case .succeeded, .acknowledged:
@@ -188,18 +190,6 @@ extension SQSConsumer {
             }
         case .released:
             await release([(message.messageId, message.receiptHandle)])
-        }
-    }
-
-    private func record(_ disposition: SQSDisposition) {
-        let seconds = disposition.seconds ?? 0
-        switch disposition.kind {
-        case .succeeded: observer.settled(origin: .sqs, handler: disposition.handler, outcome: .succeeded, seconds: seconds)
-        case .retried: observer.settled(origin: .sqs, handler: disposition.handler, outcome: .retried, seconds: seconds)
-        case .deadLettered:
-            observer.settled(origin: .sqs, handler: disposition.handler, outcome: .deadLettered, seconds: seconds)
-        case .acknowledged: metrics.acknowledged(disposition.handler)
-        case .released: break
         }
     }
 

@@ -34,7 +34,6 @@ public final class SQSConsumer: Service, Sendable {
     let workerID: String
     let logger: Logger
     let metrics: SQSMetrics
-    let observer: any ConsumerObserver
     let deleter: SQSDeleteBatcher
     let keeper: SQSVisibilityKeeper
     let failures: SQSFailureLog
@@ -54,7 +53,7 @@ public final class SQSConsumer: Service, Sendable {
     public init(
         settings: SQSConsumerSettings, sqs: SQSClient, registry: HandlerRegistry, policies: RetryPolicies,
         routes: [RouteSettings], pool: PostgresPool, workerID: String, logger: Logger,
-        metrics: SQSMetrics = SQSMetrics(), observer: any ConsumerObserver = NoObserver()
+        metrics: SQSMetrics = SQSMetrics()
     ) {
         self.settings = settings
         self.sqs = sqs
@@ -65,11 +64,10 @@ public final class SQSConsumer: Service, Sendable {
         self.workerID = workerID
         self.logger = logger
         self.metrics = metrics
-        self.observer = observer
         self.deleter = SQSDeleteBatcher(
             sqs: sqs, queueURL: settings.queueURL, flushInterval: settings.deleteFlushInterval, logger: logger,
             metrics: metrics)
-        self.keeper = SQSVisibilityKeeper(sqs: sqs, settings: settings, logger: logger, observer: observer)
+        self.keeper = SQSVisibilityKeeper(sqs: sqs, settings: settings, logger: logger, metrics: metrics)
         self.failures = SQSFailureLog(pool: pool, queueURL: settings.queueURL)
     }
 
@@ -147,11 +145,11 @@ public final class SQSConsumer: Service, Sendable {
                 // The visibility timeout started while the call was under way.
                 keeper.hold(messageID: message.messageId, receiptHandle: message.receiptHandle, receivedAt: started)
                 busy.add(1, ordering: .sequentiallyConsistent)
-                observer.inFlightChanged(origin: .sqs, delta: 1)
+                metrics.inFlightChanged(1)
                 work.addTask {
                     await self.process(message)
                     let stillBusy = self.busy.subtract(1, ordering: .sequentiallyConsistent).newValue
-                    self.observer.inFlightChanged(origin: .sqs, delta: -1)
+                    self.metrics.inFlightChanged(-1)
                     if self.isWorthWaking(stillBusy: stillBusy) { self.slotBell.ring() }
                 }
             }

@@ -18,18 +18,18 @@ final class SQSVisibilityKeeper: Sendable {
     let visibilitySeconds: Int
     let interval: Duration
     let logger: Logger
-    let observer: any ConsumerObserver
+    let metrics: SQSMetrics
     private let held = Mutex<[String: Held]>([:])
     private let stopped = Atomic<Bool>(false)
     private let bell = Doorbell()
 
-    init(sqs: SQSClient, settings: SQSConsumerSettings, logger: Logger, observer: any ConsumerObserver) {
+    init(sqs: SQSClient, settings: SQSConsumerSettings, logger: Logger, metrics: SQSMetrics) {
         self.sqs = sqs
         self.queueURL = settings.queueURL
         self.visibilitySeconds = settings.visibilitySeconds
         self.interval = settings.heartbeatInterval
         self.logger = logger
-        self.observer = observer
+        self.metrics = metrics
     }
 
     /// Starts keeping a message received at `receivedAt` (its visibility runs from there).
@@ -74,7 +74,7 @@ final class SQSVisibilityKeeper: Sendable {
             held.withLock { held in
                 for id in extended { held[id]?.extendedAt = started }
             }
-            observer.leasesRenewed(origin: .sqs, count: extended.count)
+            metrics.visibilityExtended(extended.count)
             for failure in result.failed {
                 let messageID = Int(failure.id).map { due[$0].id } ?? failure.id
                 logger.warning(
