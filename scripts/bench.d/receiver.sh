@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/lib/services.sh
 . scripts/lib/bench.sh
-DURATION=${BENCH_DURATION:-15}
+DURATION=${BENCH_DURATION:-30}
 CONNECTIONS=${BENCH_CONNECTIONS:-64}
 command -v wrk >/dev/null 2>&1 || { apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq >/dev/null && apt-get install -y -qq wrk >/dev/null; }; }
 bench_services
