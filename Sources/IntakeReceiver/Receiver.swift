@@ -42,6 +42,7 @@ public final class Receiver: Service, Sendable {
     let server: HTTPServer
     let writer: GroupCommitWriter
     let pool: PostgresPool
+    let keyInvalidation: KeyInvalidation?
     let logger: Logger
 
     /// - Parameters:
@@ -62,6 +63,13 @@ public final class Receiver: Service, Sendable {
             configuration: database, settings: .init(writers: options.writers, maxBatch: options.maxBatch),
             observer: receiverMetrics, logger: logger)
         let keyStore = options.keyStore ?? PostgresAPIKeyStore(pool: pool)
+        if let store = keyStore as? PostgresAPIKeyStore,
+            configuration.sources.values.contains(where: { $0.verify.type == .apiKey })
+        {
+            self.keyInvalidation = KeyInvalidation(store: store, database: database, logger: logger)
+        } else {
+            self.keyInvalidation = nil
+        }
         let sharedLimiter = PostgresRateLimiter(pool: pool, logger: logger)
         let localLimiter = LocalRateLimiter(clock: options.clock)
 
@@ -110,6 +118,11 @@ public final class Receiver: Service, Sendable {
 
     public func run() async throws {
         let writers = Task { await writer.runWriters() }
+        let invalidation = Task { [keyInvalidation] in await keyInvalidation?.run() }
+        defer {
+            keyInvalidation?.stop()
+            invalidation.cancel()
+        }
         do {
             try await server.run()
         } catch {

@@ -59,7 +59,11 @@ struct Sites: AsyncParsableCommand {
                 let updated = try await pool.query(
                     "UPDATE ingest.drupal_sites SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL RETURNING revoked_at",
                     [name])
-                if let row = updated.first { return (true, try row.decode(Date.self, at: 0)) }
+                if let row = updated.first {
+                    // Receivers drop their key caches on this notification: the key stops working now.
+                    try await pool.query("SELECT pg_notify('intake_api_keys', '')")
+                    return (true, try row.decode(Date.self, at: 0))
+                }
                 let existing = try await pool.query("SELECT revoked_at FROM ingest.drupal_sites WHERE name = $1", [name])
                 guard let row = existing.first else {
                     throw ValidationError("no site named \"\(name)\" (see `intakectl sites list`)")

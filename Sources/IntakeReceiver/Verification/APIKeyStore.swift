@@ -32,6 +32,12 @@ public final class PostgresAPIKeyStore: APIKeyStore {
         self.ttl = min(ttl, .seconds(5))
     }
 
+    /// Forgets every cached key: `intakectl sites revoke` notifies `intake_api_keys`, and the
+    /// receiver calls this, so a revocation takes effect at once rather than after `ttl`.
+    public func invalidateAll() {
+        cache.withLock { $0.removeAll() }
+    }
+
     public func lookup(keyHash: String) async throws -> APIKeySite? {
         let now = ContinuousClock.now
         if let hit = cache.withLock({ $0[keyHash] }), hit.expires > now { return hit.site }
