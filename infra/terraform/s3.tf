@@ -1,4 +1,6 @@
 resource "aws_s3_bucket" "uploads" {
+  #checkov:skip=CKV_AWS_144:uploads are transient input, imported into PostgreSQL; a second region is not worth its cost here
+  #checkov:skip=CKV_AWS_18:object-level audit belongs to CloudTrail data events, enabled per account; a log bucket per deployment is out of scope
   bucket        = local.bucket_name
   force_destroy = var.force_destroy
 }

@@ -168,8 +168,8 @@ workers:
 YAML
     INTAKE_LOG_LEVEL=warning "$bin/intake-sqs-worker" --config "$work/worker.yaml" >"$work/worker-$label.log" 2>&1 &
     worker_pid=$!
-    local i
-    for i in $(seq 1 200); do
+    local _
+    for _ in $(seq 1 200); do
       curl -fsS -o /dev/null "http://127.0.0.1:$port/readyz" 2>/dev/null && break
       sleep 0.05
     done

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by scripts/bench.d/*: services and a release build. Source after services.sh.
 
 # Uses DATABASE_URL / AWS_ENDPOINT_URL when set; otherwise starts PostgreSQL and moto under

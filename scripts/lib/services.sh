@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by scripts/test, scripts/run and scripts/bench: install what is missing and start
 # PostgreSQL and the S3/SQS emulator (moto) on loopback. Source it; it defines functions only.
 
@@ -32,6 +33,8 @@ intake_pg_bindir() {
     echo "$INTAKE_PG_BINDIR"; return
   fi
   local d
+  # Fixed system paths without spaces; ls | sort -V orders them by version.
+  # shellcheck disable=SC2012
   for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
     [ -x "$d/pg_ctl" ] && { echo "$d"; return; }
   done
@@ -98,8 +101,8 @@ intake_start_moto() {
   mkdir -p "$dir"
   moto_server -H 127.0.0.1 -p "$port" >"$dir/moto.log" 2>&1 &
   echo $! >"$dir/moto.pid"
-  local i
-  for i in $(seq 1 100); do
+  local _
+  for _ in $(seq 1 100); do
     curl -fsS -o /dev/null "http://127.0.0.1:$port/moto-api/" 2>/dev/null && break
     sleep 0.1
   done
@@ -108,7 +111,8 @@ intake_start_moto() {
   export AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY:-test}
   export AWS_REGION=${AWS_REGION:-us-east-1}
   export AWS_DEFAULT_REGION=$AWS_REGION
-  export INTAKE_MOTO_PID=$(cat "$dir/moto.pid")
+  INTAKE_MOTO_PID=$(cat "$dir/moto.pid")
+  export INTAKE_MOTO_PID
 }
 
 intake_stop_moto() {
