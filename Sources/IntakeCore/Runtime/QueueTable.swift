@@ -85,11 +85,13 @@ public struct QueueTable: Sendable {
         """
     }
 
-    /// $1 ids, $2 delays (seconds), $3 messages, $4 history entries, $5 worker.
+    /// $1 ids, $2 delays (seconds), $3 messages, $4 history entries, $5 worker. The backoff
+    /// counts from now on the clock, not from the transaction's start (`now()`), which came
+    /// before the handlers of the batch ran.
     var retrySQL: String {
         """
         UPDATE \(table) AS d
-        SET status = 'pending', run_at = now() + make_interval(secs => r.delay), locked_by = NULL,
+        SET status = 'pending', run_at = clock_timestamp() + make_interval(secs => r.delay), locked_by = NULL,
             locked_until = NULL, last_error = r.message, errors = d.errors || jsonb_build_array(r.entry)
         FROM unnest($1::bigint[], $2::float8[], $3::text[], $4::jsonb[]) AS r(id, delay, message, entry)
         WHERE d.id = r.id AND d.locked_by = $5
