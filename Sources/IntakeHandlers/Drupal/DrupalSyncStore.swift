@@ -71,7 +71,7 @@ struct DrupalSyncStore {
             """
             SELECT advisory_id, machine_name, affected_versions, severity
             FROM ingest.drupal_advisories WHERE machine_name = ANY($1::text[])
-            """, [DrupalArrayParameter(machineNames)])
+            """, [PostgresArray(machineNames)])
         return try rows.map { row in
             DrupalAdvisory(
                 advisoryID: try row.decode(String.self, at: 0), machineName: try row.decode(String.self, at: 1),
@@ -109,40 +109,40 @@ struct DrupalSyncStore {
     /// history, security flags and the site's last sync.
     func apply(_ plan: DrupalSyncPlan, request: DrupalSyncRequest, siteID: Int64, runID: Int64) async throws {
         let modules = request.modules.sorted { $0.machineName < $1.machineName }
-        let names = DrupalArrayParameter(modules.map(\.machineName))
-        let versions = DrupalArrayParameter(modules.map(\.version))
+        let names = PostgresArray(modules.map(\.machineName))
+        let versions = PostgresArray(modules.map(\.version))
 
         let moduleColumns: [any PostgresEncodable] = [
-            names, DrupalArrayParameter(modules.map(\.name)), DrupalArrayParameter(modules.map(\.type.rawValue)),
-            DrupalArrayParameter(modules.map(\.package)), DrupalArrayParameter(modules.map(\.description)),
-            DrupalArrayParameter(modules.map(\.projectLink)),
+            names, PostgresArray(modules.map(\.name)), PostgresArray(modules.map(\.type.rawValue)),
+            PostgresArray(modules.map(\.package)), PostgresArray(modules.map(\.description)),
+            PostgresArray(modules.map(\.projectLink)),
         ]
         try await connection.query(DrupalSyncSQL.updateChangedModules, moduleColumns)
         try await insertOptimistically(
             DrupalSyncSQL.insertNewModules, orElse: DrupalSyncSQL.upsertModules, moduleColumns)
         try await insertOptimistically(
             DrupalSyncSQL.insertNewVersions, orElse: DrupalSyncSQL.upsertVersions,
-            [names, versions, DrupalArrayParameter(modules.map { Self.jsonArray($0.coreCompatibility) })])
+            [names, versions, PostgresArray(modules.map { Self.jsonArray($0.coreCompatibility) })])
         try await connection.query(
             DrupalSyncSQL.placeSiteModules,
             [
-                siteID, names, versions, DrupalArrayParameter(modules.map(\.status)),
-                DrupalArrayParameter(modules.map(\.schemaVersion)),
-                DrupalArrayParameter(modules.map { Self.jsonArray($0.dependencies) }),
-                DrupalArrayParameter(modules.map(\.securityCoverage)),
+                siteID, names, versions, PostgresArray(modules.map(\.status)),
+                PostgresArray(modules.map(\.schemaVersion)),
+                PostgresArray(modules.map { Self.jsonArray($0.dependencies) }),
+                PostgresArray(modules.map(\.securityCoverage)),
             ])
         if !plan.removedMachineNames.isEmpty {
             try await connection.query(
-                DrupalSyncSQL.markRemoved, [siteID, DrupalArrayParameter(plan.removedMachineNames)])
+                DrupalSyncSQL.markRemoved, [siteID, PostgresArray(plan.removedMachineNames)])
         }
         if !plan.versionHistory.isEmpty {
             let history = plan.versionHistory
             try await connection.query(
                 DrupalSyncSQL.insertHistory,
                 [
-                    siteID, request.syncTimestamp, runID, DrupalArrayParameter(history.map(\.machineName)),
-                    DrupalArrayParameter(history.map(\.change.rawValue)), DrupalArrayParameter(history.map(\.previousVersion)),
-                    DrupalArrayParameter(history.map(\.version)),
+                    siteID, request.syncTimestamp, runID, PostgresArray(history.map(\.machineName)),
+                    PostgresArray(history.map(\.change.rawValue)), PostgresArray(history.map(\.previousVersion)),
+                    PostgresArray(history.map(\.version)),
                 ])
         }
         if !plan.securityFindings.isEmpty {
@@ -150,8 +150,8 @@ struct DrupalSyncStore {
             try await connection.query(
                 DrupalSyncSQL.flagVersions,
                 [
-                    DrupalArrayParameter(findings.map(\.machineName)), DrupalArrayParameter(findings.map(\.version)),
-                    DrupalArrayParameter(findings.map { Self.jsonArray($0.advisories.map(\.advisoryID).sorted()) }),
+                    PostgresArray(findings.map(\.machineName)), PostgresArray(findings.map(\.version)),
+                    PostgresArray(findings.map { Self.jsonArray($0.advisories.map(\.advisoryID).sorted()) }),
                 ])
         }
         try await connection.query(

@@ -49,11 +49,11 @@ enum DeliveryBatch {
             let inserted = try await connection.query(
                 insertSQL,
                 [
-                    ArrayLiteral.texts(remaining.map(\.source)),
-                    ArrayLiteral.texts(remaining.map(\.externalID)),
-                    ArrayLiteral.texts(remaining.map(\.headersJSON)),
-                    ArrayLiteral.texts(remaining.map(\.contentType)),
-                    ArrayLiteral.byteas(remaining.map(\.body)),
+                    PostgresArray(remaining.map(\.source)),
+                    PostgresArray(remaining.map(\.externalID)),
+                    PostgresArray(remaining.map(\.headersJSON)),
+                    PostgresArray(remaining.map(\.contentType)),
+                    PostgresArray(bytea: remaining.map(\.body)),
                 ])
             for row in inserted {
                 let key = Key(source: try row.decode(String.self, at: 1), externalID: try row.decode(String.self, at: 2))
@@ -64,7 +64,7 @@ enum DeliveryBatch {
 
             let existing = try await connection.query(
                 existingSQL,
-                [ArrayLiteral.texts(remaining.map(\.source)), ArrayLiteral.texts(remaining.map(\.externalID))])
+                [PostgresArray(remaining.map(\.source)), PostgresArray(remaining.map(\.externalID))])
             for row in existing {
                 let key = Key(source: try row.decode(String.self, at: 1), externalID: try row.decode(String.self, at: 2))
                 resolved[key] = RecordedDelivery(id: try row.decode(Int64.self, at: 0), isDuplicate: true)
