@@ -62,22 +62,24 @@ public final class _EVPDigest {
     }
 }
 
-/// SHA-256 (FIPS 180-4).
-public final class SHA256 {
-    public static let byteCount = 32
-    public static let blockSize = 64
-    private let digest = _EVPDigest(algorithm: _Algorithms.sha256, length: byteCount)
+/// What SHA256 and MD5 share: a streaming EVP digest plus one-shot helpers, written once.
+public protocol EVPHashFunction {
+    static var byteCount: Int { get }
+    /// The EVP_MD of the algorithm.
+    static var _algorithm: OpaquePointer { get }
+    var _digest: _EVPDigest { get }
+    init()
+}
 
-    public init() {}
-
-    public func update(_ bytes: UnsafeRawBufferPointer) { digest.update(bytes) }
-    public func update(_ bytes: some Sequence<UInt8>) { digest.update(bytes) }
-    public func update(_ string: String) { digest.update(string) }
-    public func finalize() -> [UInt8] { digest.finalize() }
-    public func reset() { digest.reset() }
+extension EVPHashFunction {
+    public func update(_ bytes: UnsafeRawBufferPointer) { _digest.update(bytes) }
+    public func update(_ bytes: some Sequence<UInt8>) { _digest.update(bytes) }
+    public func update(_ string: String) { _digest.update(string) }
+    public func finalize() -> [UInt8] { _digest.finalize() }
+    public func reset() { _digest.reset() }
 
     public static func hash(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
-        oneShot(_Algorithms.sha256, byteCount, bytes)
+        oneShot(_algorithm, byteCount, bytes)
     }
 
     public static func hash(_ bytes: some Sequence<UInt8>) -> [UInt8] {
@@ -90,31 +92,23 @@ public final class SHA256 {
     }
 }
 
-/// MD5, for comparing against S3 ETags only; never for security.
-public final class MD5 {
-    public static let byteCount = 16
-    private let digest = _EVPDigest(algorithm: _Algorithms.md5, length: byteCount)
+/// SHA-256 (FIPS 180-4).
+public final class SHA256: EVPHashFunction {
+    public static let byteCount = 32
+    public static let blockSize = 64
+    public static var _algorithm: OpaquePointer { _Algorithms.sha256 }
+    public let _digest = _EVPDigest(algorithm: _Algorithms.sha256, length: byteCount)
 
     public init() {}
+}
 
-    public func update(_ bytes: UnsafeRawBufferPointer) { digest.update(bytes) }
-    public func update(_ bytes: some Sequence<UInt8>) { digest.update(bytes) }
-    public func update(_ string: String) { digest.update(string) }
-    public func finalize() -> [UInt8] { digest.finalize() }
-    public func reset() { digest.reset() }
+/// MD5, for comparing against S3 ETags only; never for security.
+public final class MD5: EVPHashFunction {
+    public static let byteCount = 16
+    public static var _algorithm: OpaquePointer { _Algorithms.md5 }
+    public let _digest = _EVPDigest(algorithm: _Algorithms.md5, length: byteCount)
 
-    public static func hash(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
-        oneShot(_Algorithms.md5, byteCount, bytes)
-    }
-
-    public static func hash(_ bytes: some Sequence<UInt8>) -> [UInt8] {
-        withBytes(bytes) { hash($0) }
-    }
-
-    public static func hash(_ string: String) -> [UInt8] {
-        var string = string
-        return string.withUTF8 { hash(UnsafeRawBufferPointer($0)) }
-    }
+    public init() {}
 }
 
 private func oneShot(_ algorithm: OpaquePointer, _ length: Int, _ bytes: UnsafeRawBufferPointer) -> [UInt8] {
