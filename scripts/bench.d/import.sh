@@ -20,7 +20,7 @@ started_pg="" started_moto="" worker_pid="" dbname=""
 
 cleanup() {
   local rc=$?
-  [ -n "$worker_pid" ] && kill "$worker_pid" 2>/dev/null || true
+  if [ -n "$worker_pid" ]; then kill "$worker_pid" 2>/dev/null || true; fi
   if [ -n "$dbname" ] && [ -z "$started_pg" ]; then
     psql "$DATABASE_URL" -qAt -c "DROP DATABASE IF EXISTS $dbname WITH (FORCE)" >/dev/null 2>&1 || true
   fi

@@ -10,7 +10,7 @@ JOBS=${BENCH_JOBS:-100000}
 BATCH=${BENCH_BATCH:-200}
 LANES=${BENCH_CONCURRENCY:-4}
 RUNS=${BENCH_RUNS:-3}
-bench_services
+bench_services db
 bench_build intake-notify-worker intakectl
 bench_database queue
 

@@ -2,7 +2,8 @@
 # Shared by scripts/bench.d/*: services and a release build. Source after services.sh.
 
 # Uses DATABASE_URL / AWS_ENDPOINT_URL when set; otherwise starts PostgreSQL and moto under
-# .bench/ (stopped on exit). Sets BENCH_DIR.
+# .bench/ (stopped on exit). Sets BENCH_DIR. `bench_services aws` also starts the emulator,
+# `bench_services db` only PostgreSQL.
 bench_services() {
   BENCH_DIR=${BENCH_DIR:-$(pwd)/.bench}
   mkdir -p "$BENCH_DIR"

@@ -4,6 +4,10 @@
 
 intake_log() { printf '[intake] %s\n' "$*" >&2; }
 
+# The emulator's version, pinned so that every machine tests against the same one (the other
+# pinned tools are at the top of scripts/check-deploy).
+INTAKE_MOTO_VERSION=5.2.1
+
 # Installs the system packages and the emulator when they are missing. Idempotent and quiet
 # when everything is already there.
 intake_ensure_dependencies() {
@@ -23,7 +27,7 @@ intake_ensure_dependencies() {
   fi
   if ! command -v moto_server >/dev/null 2>&1; then
     intake_log "installing moto[server]"
-    python3 -m pip install --quiet 'moto[server]'
+    python3 -m pip install --quiet "moto[server]==$INTAKE_MOTO_VERSION"
   fi
 }
 
@@ -92,7 +96,7 @@ SCRIPT
 
 intake_stop_postgres() {
   local dir=$1
-  [ -x "$dir/pgctl" ] && "$dir/pgctl" stop 2>/dev/null || true
+  if [ -x "$dir/pgctl" ]; then "$dir/pgctl" stop 2>/dev/null || true; fi
 }
 
 # intake_start_moto DIR PORT: starts moto_server on 127.0.0.1:PORT and exports the AWS variables.
