@@ -76,8 +76,8 @@ ENV INTAKE_CONFIG=/etc/intake/intake.yaml
 # Numeric, so that Kubernetes' runAsNonRoot can verify it.
 USER 10001:10001
 
-# 8080: intake-receiver (webhooks, /healthz, /readyz, /metrics).
-# 9464: workers.metrics_listen of the three workers (/healthz, /readyz, /metrics).
+# 8080: intake-receiver's webhooks (receiver.listen).
+# 9464: /healthz, /readyz, /metrics of every process (receiver.admin_listen, workers.metrics_listen).
 EXPOSE 8080 9464
 
 CMD ["intakectl", "--help"]

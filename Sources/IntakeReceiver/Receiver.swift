@@ -40,6 +40,8 @@ public final class Receiver: Service, Sendable {
     }
 
     let server: HTTPServer
+    /// `/healthz`, `/readyz`, `/metrics` on `receiver.admin_listen`, never on the webhook port.
+    let admin: HealthServer
     let writer: GroupCommitWriter
     let pool: PostgresPool
     let keyInvalidation: KeyInvalidation?
@@ -82,6 +84,9 @@ public final class Receiver: Service, Sendable {
             let verifier: any WebhookVerifier
             do {
                 verifier = try source.verify.makeVerifier(keyStore: keyStore, clock: options.clock)
+            } catch let weak as WeakKeyMaterial {
+                let key = source.verify.type == .bearer ? "token" : "secret"
+                throw ConfigurationError(path: "sources.\(name).verify.\(key)", problem: weak.problem)
             } catch {
                 throw ConfigurationError(path: "sources.\(name).verify", problem: "\(error)")
             }
@@ -96,10 +101,10 @@ public final class Receiver: Service, Sendable {
             deliveries: DeliveryStatusRoute(
                 routes: routes.filter { $0.value.settings.verify.type == .apiKey }, pool: pool, logger: logger,
                 unavailableRetryAfter: options.unavailableRetryAfterSeconds),
-            health: HealthEndpoints(registry: metrics) {
-                await ReadinessReport.gather([("database", { try await pool.query("SELECT 1") })])
-            },
             metrics: receiverMetrics)
+        self.admin = HealthServer(listen: configuration.receiver.adminListen, registry: metrics, logger: logger) {
+            await ReadinessReport.gather([("database", { try await pool.query("SELECT 1") })])
+        }
 
         let settings = configuration.receiver
         let serverConfiguration = HTTPServer.Configuration(
@@ -117,11 +122,22 @@ public final class Receiver: Service, Sendable {
     }
 
     public func run() async throws {
+        // The admin listener first, and a port that cannot be bound stops the start: a receiver
+        // without probes would be restarted by its orchestrator forever. It keeps answering
+        // while the webhook server drains and stops last.
+        let adminTask = Task { [admin] in try await admin.run() }
+        do {
+            _ = try await admin.localPort()
+        } catch {
+            admin.shutdown()
+            throw error
+        }
         let writers = Task { await writer.runWriters() }
         let invalidation = Task { [keyInvalidation] in await keyInvalidation?.run() }
         defer {
             keyInvalidation?.stop()
             invalidation.cancel()
+            admin.shutdown()
         }
         do {
             try await server.run()
@@ -136,11 +152,16 @@ public final class Receiver: Service, Sendable {
         writer.stop()
         await writers.value
         await pool.close()
+        admin.shutdown()
+        try? await adminTask.value
         logger.info("receiver stopped")
     }
 
     /// The bound port, once listening (configure port 0 in tests).
     public func localPort() async throws -> Int { try await server.localPort() }
+
+    /// The admin listener's bound port (`/healthz`, `/readyz`, `/metrics`).
+    public func adminPort() async throws -> Int { try await admin.localPort() }
 
     /// Begins a graceful shutdown without a signal (tests; `ServiceGroup` uses the signal).
     public func shutdown() { server.shutdown() }

@@ -3,17 +3,18 @@ import Testing
 
 @testable import IntakeCore
 
+/// Every problem configuration loading reports for `yaml`, as printed.
+private func problems(_ yaml: String, environment: [String: String] = [:]) -> [String] {
+    do {
+        _ = try IntakeConfiguration.parse(yaml: yaml, environment: environment)
+        return []
+    } catch {
+        return error.issues.map(\.description)
+    }
+}
+
 @Suite("Configuration errors")
 struct ConfigurationErrorTests {
-    private func problems(_ yaml: String, environment: [String: String] = [:]) -> [String] {
-        do {
-            _ = try IntakeConfiguration.parse(yaml: yaml, environment: environment)
-            return []
-        } catch {
-            return error.issues.map(\.description)
-        }
-    }
-
     @Test("an unknown verifier names the key path and the choices")
     func unknownVerifier() {
         let yaml = """
@@ -58,10 +59,10 @@ struct ConfigurationErrorTests {
         let yaml = """
             sources:
               fhir:
-                verify: { type: bearer, token: t, prefix: "x" }
+                verify: { type: bearer, token: t-0123456789abcdef, prefix: "x" }
                 handler: fhir.subscription
               gh:
-                verify: { type: hmac-sha256, secret: s }
+                verify: { type: hmac-sha256, secret: s-0123456789abcdef }
                 handler: webhook.generic
             """
         #expect(
@@ -111,7 +112,7 @@ struct ConfigurationErrorTests {
         let yaml = """
             sources:
               gh:
-                verify: { type: bearer, token: t }
+                verify: { type: bearer, token: t-0123456789abcdef }
                 handler: webhook.generic
                 rate_limit: { requests: 5, key: api-key }
             """
@@ -145,5 +146,77 @@ struct ConfigurationErrorTests {
         #expect(error?.contains(path: "sources.github.handler") == true)
         #expect(error?.contains(path: #"retry.handlers["csv.claims"]"#) == true)
         _ = try IntakeConfiguration.parse(yaml: yaml, for: .receiver, knownHandlers: ["webhook.generic"], environment: [:])
+    }
+}
+
+@Suite("Weak key material in the configuration")
+struct WeakKeyConfigurationTests {
+    private func source(_ verify: String) -> String {
+        "sources:\n  partner:\n    verify: \(verify)\n    handler: webhook.generic\n"
+    }
+
+    @Test("whsec_ followed by an empty variable decodes to no key")
+    func emptyStandardWebhooksKey() {
+        let found = problems(source(#"{ type: standard-webhooks, secret: "whsec_${PARTNER_KEY:-}" }"#))
+        #expect(found.count == 1)
+        #expect(found.first?.hasPrefix("sources.partner.verify.secret: decoded from base64, is empty") == true, "\(found)")
+    }
+
+    @Test("a standard-webhooks key of 8 bytes is too short")
+    func shortStandardWebhooksKey() {
+        let found = problems(source(#"{ type: standard-webhooks, secret: "whsec_AAAAAAAAAAA=" }"#))
+        #expect(found.first?.contains("is 8 bytes of key material, too short") == true, "\(found)")
+    }
+
+    @Test("secrets, tokens and api keys that are blank, padded or short are named")
+    func blankPaddedShort() {
+        let cases: [(String, String, String)] = [
+            (#"{ type: hmac-sha256, header: X-Sig, secret: "    " }"#, "secret", "is only whitespace"),
+            (#"{ type: stripe, secret: "${STRIPE_SECRET}" }"#, "secret", "starts or ends with whitespace"),
+            (#"{ type: bearer, token: "abc" }"#, "token", "too short"),
+            (#"{ type: api-key, secret: "key-1" }"#, "secret", "too short"),
+        ]
+        for (verify, key, problem) in cases {
+            let found = problems(source(verify), environment: ["STRIPE_SECRET": "whsec_0123456789abcdef\n"])
+            #expect(found.count == 1, "\(verify): \(found)")
+            #expect(found.first?.hasPrefix("sources.partner.verify.\(key): ") == true, "\(verify): \(found)")
+            #expect(found.first?.contains(problem) == true, "\(verify): \(found)")
+            #expect(found.first?.contains("0123456789abcdef") == false, "a secret reached the message: \(found)")
+        }
+    }
+
+    @Test("a subscriber's signing secret follows the same rule")
+    func shortSubscriberSecret() {
+        let found = problems(
+            source(#"{ type: bearer, token: "t-0123456789abcdef" }"#)
+                + #"subscribers:\n  - { events: [import.completed], url: "https://ops.example.com/h", secret: "tiny" }"#
+                    .replacingOccurrences(of: "\\n", with: "\n"))
+        #expect(found.count == 1 && found.first?.hasPrefix("subscribers[0].secret: is 4 bytes") == true, "\(found)")
+    }
+}
+
+@Suite("Receiver admin listener")
+struct ReceiverAdminListenTests {
+    @Test("admin_listen defaults off the webhook port and is read from the file")
+    func parsed() throws {
+        let defaults = try IntakeConfiguration.parse(yaml: ConfigurationFixtures.minimal(), environment: [:])
+        #expect(defaults.receiver.adminListen.port == 9464)
+        #expect(defaults.receiver.adminListen.port != defaults.receiver.listen.port)
+        let set = try IntakeConfiguration.parse(
+            yaml: ConfigurationFixtures.minimal("receiver: { listen: 127.0.0.1:8081, admin_listen: 127.0.0.1:9999 }"),
+            environment: [:])
+        #expect(set.receiver.adminListen == ListenAddress(host: "127.0.0.1", port: 9999))
+    }
+
+    @Test("admin_listen on the webhook port is refused")
+    func samePort() {
+        do {
+            _ = try IntakeConfiguration.parse(
+                yaml: ConfigurationFixtures.minimal("receiver: { listen: 0.0.0.0:8080, admin_listen: 127.0.0.1:8080 }"),
+                environment: [:])
+            Issue.record("accepted admin_listen on the webhook port")
+        } catch {
+            #expect(error.issues.map(\.description).contains { $0.hasPrefix("receiver.admin_listen: must differ") })
+        }
     }
 }

@@ -65,7 +65,7 @@ enum ConfigurationFixtures {
 
     static let environment: [String: String] = [
         "DATABASE_URL": "postgres://intake:pg-pass-123@db.internal:5432/intake",
-        "GITHUB_SECRET": "gh-secret-value",
+        "GITHUB_SECRET": "gh-secret-value-1",
         "PARTNER_SECRET": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
         "STRIPE_SECRET": "whsec_stripe-secret-value",
         "FHIR_TOKEN": "fhir-token-value",
@@ -75,7 +75,7 @@ enum ConfigurationFixtures {
 
     /// Every secret value above, for "never printed" checks.
     static let secretValues = [
-        "pg-pass-123", "gh-secret-value", "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "stripe-secret-value",
+        "pg-pass-123", "gh-secret-value-1", "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "stripe-secret-value",
         "fhir-token-value", "ops-hook-secret-value",
     ]
 
@@ -84,7 +84,7 @@ enum ConfigurationFixtures {
         """
         sources:
           github:
-            verify: { type: hmac-sha256, header: X-Hub-Signature-256, secret: s3cr3t }
+            verify: { type: hmac-sha256, header: X-Hub-Signature-256, secret: s3cr3t-s3cr3t-s3cr3t }
             handler: webhook.generic
         \(extra)
         """

@@ -21,7 +21,7 @@ struct ConfigurationLoadingTests {
         #expect(
             github.verify
                 == .hmacSHA256(
-                    header: "X-Hub-Signature-256", prefix: "sha256=", encoding: .hex, secret: Secret("gh-secret-value")
+                    header: "X-Hub-Signature-256", prefix: "sha256=", encoding: .hex, secret: Secret("gh-secret-value-1")
                 )
         )
         #expect(github.idHeader == "X-GitHub-Delivery")
@@ -149,7 +149,7 @@ struct ConfigurationLoadingTests {
             receiver: { max_body_bytes: 2048 }
             sources:
               shop:
-                verify: { type: hmac-sha256, header: X-Sig, encoding: base64, secret: k }
+                verify: { type: hmac-sha256, header: X-Sig, encoding: base64, secret: k-0123456789abcdef }
                 handler: webhook.generic
                 event_type: { header: X-Event }
                 content_type: raw
@@ -161,7 +161,7 @@ struct ConfigurationLoadingTests {
             """
         let config = try IntakeConfiguration.parse(yaml: yaml, environment: [:])
         let shop = try #require(config.sources["shop"])
-        #expect(shop.verify == .hmacSHA256(header: "X-Sig", prefix: "", encoding: .base64, secret: Secret("k")))
+        #expect(shop.verify == .hmacSHA256(header: "X-Sig", prefix: "", encoding: .base64, secret: Secret("k-0123456789abcdef")))
         #expect(shop.maxBodyBytes == 2048)
         #expect(shop.eventType == .header("X-Event"))
         #expect(shop.contentType == .raw)

@@ -22,8 +22,11 @@ private func rejects(_ verifier: any WebhookVerifier, _ headers: HTTPHeaders, _ 
 @Suite("hmac-sha256")
 struct HMACSignatureVerifierTests {
     // GitHub's documented example for X-Hub-Signature-256.
-    let github = HMACSignatureVerifier(
-        header: "X-Hub-Signature-256", prefix: "sha256=", encoding: .hex, secret: Secret("It's a Secret to Everybody"))
+    let github: HMACSignatureVerifier
+    init() throws {
+        github = try HMACSignatureVerifier(
+            header: "X-Hub-Signature-256", prefix: "sha256=", encoding: .hex, secret: Secret("It's a Secret to Everybody"))
+    }
     let signature = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"
 
     @Test func acceptsGitHubsPublishedExample() async throws {
@@ -37,7 +40,7 @@ struct HMACSignatureVerifierTests {
     }
 
     @Test func acceptsBase64Encoding() async throws {
-        let verifier = HMACSignatureVerifier(
+        let verifier = try HMACSignatureVerifier(
             header: "X-Signature", encoding: .base64, secret: Secret("It's a Secret to Everybody"))
         let sender = try await verifier.verify(
             headers: headers([("X-Signature", "dXEH6g6yUJ/CESIczphLijdXC211hsIsRvQ3nIsEPhc=")]), body: bytes("Hello, World!"))
@@ -48,8 +51,9 @@ struct HMACSignatureVerifierTests {
         #expect(await rejects(github, headers([("X-Hub-Signature-256", signature)]), bytes("Hello, World?")))
     }
 
-    @Test func rejectsWrongSecret() async {
-        let other = HMACSignatureVerifier(header: "X-Hub-Signature-256", prefix: "sha256=", secret: Secret("another secret"))
+    @Test func rejectsWrongSecret() async throws {
+        let other = try HMACSignatureVerifier(
+            header: "X-Hub-Signature-256", prefix: "sha256=", secret: Secret("another secret, as long"))
         #expect(await rejects(other, headers([("X-Hub-Signature-256", signature)]), bytes("Hello, World!")))
     }
 
@@ -155,8 +159,8 @@ struct StripeVerifierTests {
     static let body = bytes(#"{"id": "evt_1", "object": "event"}"#)
     static let v1 = "6fd8c7d6c001359e59bfa29620f8d90f1347a0a53d001aa5d7b58cd1a870173d"
 
-    func verifier(now: Int64 = timestamp, secret: Secret = secret) -> StripeVerifier {
-        StripeVerifier(secret: secret, toleranceSeconds: 300, clock: .fixed(now))
+    func verifier(now: Int64 = timestamp, secret: Secret = secret) throws -> StripeVerifier {
+        try StripeVerifier(secret: secret, toleranceSeconds: 300, clock: .fixed(now))
     }
 
     func signed(_ value: String) -> HTTPHeaders { headers([("Stripe-Signature", value)]) }
@@ -170,48 +174,48 @@ struct StripeVerifierTests {
         #expect(try await verifier().verify(headers: signed(header), body: Self.body) == .source)
     }
 
-    @Test func rejectsTamperedBodyWrongSecretAndOtherTimestamp() async {
-        #expect(await rejects(verifier(), signed("t=1614265330,v1=\(Self.v1)"), bytes(#"{"id": "evt_2", "object": "event"}"#)))
-        #expect(await rejects(verifier(secret: Secret("whsec_other")), signed("t=1614265330,v1=\(Self.v1)"), Self.body))
-        #expect(await rejects(verifier(), signed("t=1614265331,v1=\(Self.v1)"), Self.body))
+    @Test func rejectsTamperedBodyWrongSecretAndOtherTimestamp() async throws {
+        #expect(await rejects(try verifier(), signed("t=1614265330,v1=\(Self.v1)"), bytes(#"{"id": "evt_2", "object": "event"}"#)))
+        #expect(await rejects(try verifier(secret: Secret("whsec_other_secret_5678")), signed("t=1614265330,v1=\(Self.v1)"), Self.body))
+        #expect(await rejects(try verifier(), signed("t=1614265331,v1=\(Self.v1)"), Self.body))
     }
 
-    @Test func rejectsStaleAndFutureTimestamps() async {
-        #expect(await rejects(verifier(now: Self.timestamp + 301), signed("t=1614265330,v1=\(Self.v1)"), Self.body))
-        #expect(await rejects(verifier(now: Self.timestamp - 301), signed("t=1614265330,v1=\(Self.v1)"), Self.body))
+    @Test func rejectsStaleAndFutureTimestamps() async throws {
+        #expect(await rejects(try verifier(now: Self.timestamp + 301), signed("t=1614265330,v1=\(Self.v1)"), Self.body))
+        #expect(await rejects(try verifier(now: Self.timestamp - 301), signed("t=1614265330,v1=\(Self.v1)"), Self.body))
     }
 
-    @Test func rejectsMalformedHeaders() async {
-        #expect(await rejects(verifier(), headers([]), Self.body))
-        #expect(await rejects(verifier(), signed("v1=\(Self.v1)"), Self.body))
-        #expect(await rejects(verifier(), signed("t=1614265330"), Self.body))
-        #expect(await rejects(verifier(), signed("t=1614265330,t=1614265330,v1=\(Self.v1)"), Self.body))
-        #expect(await rejects(verifier(), signed("t=-5,v1=\(Self.v1)"), Self.body))
+    @Test func rejectsMalformedHeaders() async throws {
+        #expect(await rejects(try verifier(), headers([]), Self.body))
+        #expect(await rejects(try verifier(), signed("v1=\(Self.v1)"), Self.body))
+        #expect(await rejects(try verifier(), signed("t=1614265330"), Self.body))
+        #expect(await rejects(try verifier(), signed("t=1614265330,t=1614265330,v1=\(Self.v1)"), Self.body))
+        #expect(await rejects(try verifier(), signed("t=-5,v1=\(Self.v1)"), Self.body))
     }
 }
 
 @Suite("bearer and api-key")
 struct TokenVerifierTests {
     @Test func bearerAcceptsTheTokenWithAnySchemeCase() async throws {
-        let verifier = BearerVerifier(token: Secret("s3cr3t-token"))
-        #expect(try await verifier.verify(headers: headers([("Authorization", "Bearer s3cr3t-token")]), body: []) == .source)
-        #expect(try await verifier.verify(headers: headers([("authorization", "bearer s3cr3t-token")]), body: []) == .source)
+        let verifier = try BearerVerifier(token: Secret("s3cr3t-bearer-token"))
+        #expect(try await verifier.verify(headers: headers([("Authorization", "Bearer s3cr3t-bearer-token")]), body: []) == .source)
+        #expect(try await verifier.verify(headers: headers([("authorization", "bearer s3cr3t-bearer-token")]), body: []) == .source)
     }
 
-    @Test func bearerRejectsWrongMissingAndOtherSchemes() async {
-        let verifier = BearerVerifier(token: Secret("s3cr3t-token"))
-        #expect(await rejects(verifier, headers([("Authorization", "Bearer s3cr3t-tokeN")]), []))
-        #expect(await rejects(verifier, headers([("Authorization", "Bearer s3cr3t-token-and-more")]), []))
-        #expect(await rejects(verifier, headers([("Authorization", "Basic s3cr3t-token")]), []))
+    @Test func bearerRejectsWrongMissingAndOtherSchemes() async throws {
+        let verifier = try BearerVerifier(token: Secret("s3cr3t-bearer-token"))
+        #expect(await rejects(verifier, headers([("Authorization", "Bearer s3cr3t-bearer-tokeN")]), []))
+        #expect(await rejects(verifier, headers([("Authorization", "Bearer s3cr3t-bearer-token-and-more")]), []))
+        #expect(await rejects(verifier, headers([("Authorization", "Basic s3cr3t-bearer-token")]), []))
         #expect(await rejects(verifier, headers([("Authorization", "Bearer ")]), []))
         #expect(await rejects(verifier, headers([]), []))
     }
 
     @Test func staticAPIKeyComparesTheWholeKey() async throws {
-        let verifier = APIKeyVerifier(header: "X-API-Key", key: Secret("key-123"))
-        #expect(try await verifier.verify(headers: headers([("x-api-key", "key-123")]), body: []) == .staticKey)
-        #expect(await rejects(verifier, headers([("X-API-Key", "key-124")]), []))
-        #expect(await rejects(verifier, headers([("X-API-Key", "key-12")]), []))
+        let verifier = try APIKeyVerifier(header: "X-API-Key", key: Secret("live-api-key-123"))
+        #expect(try await verifier.verify(headers: headers([("x-api-key", "live-api-key-123")]), body: []) == .staticKey)
+        #expect(await rejects(verifier, headers([("X-API-Key", "live-api-key-124")]), []))
+        #expect(await rejects(verifier, headers([("X-API-Key", "live-api-key-12")]), []))
         #expect(await rejects(verifier, headers([]), []))
     }
 
@@ -237,5 +241,37 @@ struct TokenVerifierTests {
         await #expect(throws: Down.self) {
             try await verifier.verify(headers: headers([("X-API-Key", "idk_live")]), body: [])
         }
+    }
+}
+
+/// A verifier never starts with key material that proves nothing: an empty `${VAR}` behind a
+/// `whsec_` prefix, whitespace, or a value too short to be a secret.
+@Suite("weak key material")
+struct WeakKeyMaterialTests {
+    static let weak = ["", "   ", "\t\n", "short", "fifteen-bytes!!", " padded-secret-value ", "secret-with-newline\n"]
+
+    @Test func everyVerifierRefusesWeakKeys() {
+        for text in Self.weak {
+            let secret = Secret(text)
+            #expect(throws: WeakKeyMaterial.self) { try HMACSignatureVerifier(header: "X-Sig", secret: secret) }
+            #expect(throws: WeakKeyMaterial.self) { try StripeVerifier(secret: secret, toleranceSeconds: 300) }
+            #expect(throws: WeakKeyMaterial.self) { try BearerVerifier(token: secret) }
+            #expect(throws: WeakKeyMaterial.self) { try APIKeyVerifier(header: "X-API-Key", key: secret) }
+        }
+    }
+
+    @Test func standardWebhooksChecksTheDecodedKey() throws {
+        // "whsec_" alone, and base64 of 8 bytes: valid text, no usable key.
+        for text in ["whsec_", "whsec_AAAAAAAAAAA=", "AAAAAAAAAAA="] {
+            #expect(throws: WeakKeyMaterial.self) { try StandardWebhooksVerifier(secret: Secret(text), toleranceSeconds: 300) }
+        }
+        _ = try StandardWebhooksVerifier(secret: Secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"), toleranceSeconds: 300)
+    }
+
+    @Test func aRequestSignedWithAnEmptyKeyIsRefusedBecauseNoVerifierExists() throws {
+        // What an empty key would have accepted: HMAC under the empty key. The source cannot be built.
+        let settings = VerifySettings.hmacSHA256(header: "X-Sig", prefix: "", encoding: .hex, secret: Secret(""))
+        #expect(throws: WeakKeyMaterial.self) { try settings.makeVerifier(keyStore: nil) }
+        _ = try HMACSignatureVerifier(header: "X-Sig", secret: Secret("sixteen-bytes-ok"))
     }
 }

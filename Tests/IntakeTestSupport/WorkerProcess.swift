@@ -83,13 +83,13 @@ extension TestDatabase {
           url: "\(url(database: database))"
         sources:
           smoke:
-            verify: { type: bearer, token: "test-token" }
+            verify: { type: bearer, token: "test-token-0123456789" }
             handler: builtin.sleep
           fast:
-            verify: { type: bearer, token: "test-token" }
+            verify: { type: bearer, token: "test-token-0123456789" }
             handler: builtin.noop
           events:
-            verify: { type: bearer, token: "test-token" }
+            verify: { type: bearer, token: "test-token-0123456789" }
             handler: webhook.generic
         retry:
           max_attempts: 5

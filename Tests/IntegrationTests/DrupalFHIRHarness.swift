@@ -9,7 +9,7 @@ import Logging
 /// The webhook path as deployed, in this process: a receiver with the `drupal` and `fhir` sources
 /// of SPEC §2 and the inbox worker's consumer with the real handler registry, on a fresh database.
 struct StrategyHarness {
-    static let fhirToken = "fhir-test-token"
+    static let fhirToken = "fhir-test-token-0123"
 
     let database: String
     let receiver: RunningReceiver

@@ -112,7 +112,7 @@ struct ReceiverOutageTests {
             for n in 1...20 {
                 downAnswers.append(try await client.postGitHub(running.base, body: #"{"n":\#(n)}"#, delivery: "down-\(n)"))
             }
-            let ready = try await client.send("GET", running.base + "/readyz")
+            let ready = try await client.send("GET", running.adminBase + "/readyz")
             #expect(ready.status == 503)
         } catch {
             try? await postgres.start()

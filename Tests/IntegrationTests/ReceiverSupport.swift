@@ -12,9 +12,12 @@ struct RunningReceiver {
     let receiver: Receiver
     let task: Task<Void, any Error>
     let port: Int
+    let adminPort: Int
     let metrics: MetricsRegistry
 
     var base: String { "http://127.0.0.1:\(port)" }
+    /// `/healthz`, `/readyz`, `/metrics`: never on the webhook port.
+    var adminBase: String { "http://127.0.0.1:\(adminPort)" }
 
     static let githubSecret = "It's a Secret to Everybody"
 
@@ -35,7 +38,7 @@ struct RunningReceiver {
                 name: "drupal", verify: .apiKey(header: "X-API-Key", secret: nil), handler: "drupal.module_sync",
                 rateLimit: RateLimitSettings(requests: 3, perSeconds: 3600, key: .apiKey), maxBodyBytes: maxBodyBytes),
             "raw": SourceSettings(
-                name: "raw", verify: .bearer(token: Secret("raw-token")), handler: "webhook.generic",
+                name: "raw", verify: .bearer(token: Secret("raw-token-0123456789")), handler: "webhook.generic",
                 maxBodyBytes: maxBodyBytes, contentType: .raw),
         ]
     }
@@ -45,7 +48,9 @@ struct RunningReceiver {
         options: Receiver.Options = Receiver.Options(unavailableRetryAfterSeconds: 2)
     ) async throws -> RunningReceiver {
         let configuration = IntakeConfiguration(
-            receiver: ReceiverSettings(listen: ListenAddress(host: "127.0.0.1", port: 0), idleTimeoutSeconds: 10),
+            receiver: ReceiverSettings(
+                listen: ListenAddress(host: "127.0.0.1", port: 0), adminListen: ListenAddress(host: "127.0.0.1", port: 0),
+                idleTimeoutSeconds: 10),
             sources: sources)
         var logger = Logger(label: "receiver-test")
         logger.logLevel = .critical
@@ -54,7 +59,8 @@ struct RunningReceiver {
             configuration: configuration, database: database, options: options, metrics: metrics, logger: logger)
         let task = Task { try await receiver.run() }
         let port = try await receiver.localPort()
-        return RunningReceiver(receiver: receiver, task: task, port: port, metrics: metrics)
+        let adminPort = try await receiver.adminPort()
+        return RunningReceiver(receiver: receiver, task: task, port: port, adminPort: adminPort, metrics: metrics)
     }
 
     func stop() async throws {

@@ -95,17 +95,23 @@ struct ReceiverTests {
 
             // A raw source takes any bytes, with its bearer token.
             let raw = try await client.send(
-                "POST", running.base + "/webhooks/raw", headers: [("Authorization", "Bearer raw-token"), ("Content-Type", "text/csv")],
+                "POST", running.base + "/webhooks/raw", headers: [("Authorization", "Bearer raw-token-0123456789"), ("Content-Type", "text/csv")],
                 body: Array("a,b\n1,2\n".utf8))
             #expect(raw.status == 202)
 
-            let metrics = try await client.send("GET", running.base + "/metrics")
+            let metrics = try await client.send("GET", running.adminBase + "/metrics")
             #expect(metrics.text.contains(#"intake_receiver_requests_total{source="github",status="401"} 2"#))
             #expect(metrics.text.contains(#"intake_receiver_requests_total{source="-",status="404"} 1"#))
             #expect(metrics.text.contains("intake_receiver_commit_seconds_bucket"))
-            let ready = try await client.send("GET", running.base + "/readyz")
+            let ready = try await client.send("GET", running.adminBase + "/readyz")
             #expect(ready.status == 200)
-            #expect(try await client.send("GET", running.base + "/healthz").status == 200)
+            #expect(try await client.send("GET", running.adminBase + "/healthz").status == 200)
+            // Nothing but webhooks and delivery status on the public port.
+            for path in ["/metrics", "/readyz", "/healthz"] {
+                let answer = try await client.send("GET", running.base + path)
+                #expect(answer.status == 404, "\(path) on the webhook port: \(answer.status)")
+                #expect(!answer.text.contains("intake_receiver"), "\(path) leaked metrics on the webhook port")
+            }
             try await running.stop()
         }
     }

@@ -9,17 +9,18 @@ cd "$(dirname "$0")/../.."
 DURATION=${BENCH_DURATION:-30}
 CONNECTIONS=${BENCH_CONNECTIONS:-64}
 command -v wrk >/dev/null 2>&1 || { apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq >/dev/null && apt-get install -y -qq wrk >/dev/null; }; }
-bench_services
+bench_services db
 bench_build intake-receiver intakectl
 bench_database receiver
 
 PORT=$(intake_free_port)
+ADMIN_PORT=$(intake_free_port)
 SECRET=bench-secret
 BODY='{"action":"opened","number":1,"repository":{"full_name":"acme/widgets"},"sender":{"login":"octocat"}}'
 SIGNATURE=$(printf '%s' "$BODY" | openssl dgst -sha256 -hmac "$SECRET" | awk '{print $NF}')
 cat >"$BENCH_DIR/receiver.yaml" <<YAML
 database: { url: "$BENCH_DB_URL" }
-receiver: { listen: "127.0.0.1:$PORT", event_loops: 1 }
+receiver: { listen: "127.0.0.1:$PORT", admin_listen: "127.0.0.1:$ADMIN_PORT", event_loops: 1 }
 sources:
   github:
     verify: { type: hmac-sha256, header: X-Hub-Signature-256, prefix: "sha256=", secret: "$SECRET" }
@@ -53,7 +54,7 @@ LUA
 
 INTAKE_LOG_LEVEL=warning "$BENCH_BIN/intake-receiver" --config "$BENCH_DIR/receiver.yaml" >"$BENCH_DIR/receiver.log" 2>&1 &
 pid=$!
-for _ in $(seq 1 100); do curl -fsS -o /dev/null "http://127.0.0.1:$PORT/healthz" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 1 100); do curl -fsS -o /dev/null "http://127.0.0.1:$ADMIN_PORT/healthz" 2>/dev/null && break; sleep 0.1; done
 wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$BENCH_DIR/post.lua" "http://127.0.0.1:$PORT" >"$BENCH_DIR/wrk.txt"
 kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
 read -r _ requests errors micros p50 p99 <<<"$(grep '^WRK' "$BENCH_DIR/wrk.txt")"

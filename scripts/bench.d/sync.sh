@@ -62,11 +62,13 @@ bin=$(swift build -c release --show-bin-path)
 
 "$bin/intakectl" migrate --database-url "$db_url" >/dev/null 2>&1
 port=$(intake_free_port)
+admin_port=$(intake_free_port)
 cat >"$work/intake.yaml" <<YAML
 database:
   url: "$db_url"
 receiver:
   listen: 127.0.0.1:$port
+  admin_listen: 127.0.0.1:$admin_port
 sources:
   drupal:
     verify: { type: api-key, header: X-API-Key }
@@ -84,7 +86,7 @@ pids+=($!)
 "$bin/intake-inbox-worker" --config "$work/intake.yaml" >"$work/worker.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 100); do
-  curl -fsS -o /dev/null "http://127.0.0.1:$port/healthz" 2>/dev/null && break
+  curl -fsS -o /dev/null "http://127.0.0.1:$admin_port/healthz" 2>/dev/null && break
   sleep 0.1
 done
 

@@ -163,18 +163,25 @@ struct ConfigTable {
         return value
     }
 
-    func secret(_ key: String, required: Bool) -> Secret? {
+    /// A secret, refused when it is too weak to be one (``Secret/checkKeyMaterial(_:text:)``).
+    /// `decodedLater`: the text is an encoding whose reader checks the decoded key instead.
+    func secret(_ key: String, required: Bool, decodedLater: Bool = false) -> Secret? {
         guard let node = self.node(key) else {
             if required { self.reader.report(self.path(key), "is required") }
             return nil
         }
         guard let value = self.reader.text(node, at: self.path(key)) else { return nil }
-        if value.isEmpty {
-            // Fail closed: an empty secret would make every signature "valid" for someone.
-            self.reader.report(self.path(key), "must not be empty (did its environment variable expand to nothing?)")
+        let secret = Secret(value)
+        // Fail closed: an empty or trivial secret would make signatures "valid" for anyone.
+        // Checked after `${VAR}` substitution; decoded forms are checked again by their reader.
+        do {
+            // Blank or padded text is named before decoding; the length counts once decoded.
+            try Secret.checkKeyMaterial(secret.bytes, minimumBytes: decodedLater ? 1 : Secret.minimumKeyBytes)
+        } catch {
+            self.reader.report(self.path(key), error.problem)
             return nil
         }
-        return Secret(value)
+        return secret
     }
 
     /// An integer in `range`; an absent key or an empty expansion gives `defaultValue`.

@@ -20,7 +20,7 @@ extension IntakeConfiguration {
         configuration.receiver = Self.decodeReceiver(
             root.table(
                 "receiver",
-                keys: ["listen", "max_body_bytes", "idle_timeout_seconds", "max_connections", "event_loops"]
+                keys: ["listen", "admin_listen", "max_body_bytes", "idle_timeout_seconds", "max_connections", "event_loops"]
             )
         )
         if let sources = root.table("sources", keys: nil) {
@@ -110,8 +110,15 @@ extension IntakeConfiguration {
     private static func decodeReceiver(_ table: ConfigTable?) -> ReceiverSettings {
         let defaults = ReceiverSettings()
         guard let table else { return defaults }
+        let listen = table.listen("listen", default: defaults.listen)
+        let adminListen = table.listen("admin_listen", default: defaults.adminListen)
+        if listen.port == adminListen.port, listen.port != 0 {
+            table.reader.report(
+                table.path("admin_listen"), "must differ from receiver.listen: metrics and probes stay off the webhook port")
+        }
         return ReceiverSettings(
-            listen: table.listen("listen", default: defaults.listen),
+            listen: listen,
+            adminListen: adminListen,
             maxBodyBytes: table.int("max_body_bytes", default: defaults.maxBodyBytes, in: 1...(1 << 30)),
             idleTimeoutSeconds: table.int("idle_timeout_seconds", default: defaults.idleTimeoutSeconds, in: 1...3600),
             maxConnections: table.int("max_connections", default: defaults.maxConnections, in: 1...1_000_000),

@@ -90,12 +90,19 @@ extension IntakeConfiguration {
             guard let header, let secret else { return nil }
             return .hmacSHA256(header: header, prefix: prefix, encoding: encoding, secret: secret)
         case .standardWebhooks:
-            let secret = table.secret("secret", required: true)
+            let secret = table.secret("secret", required: true, decodedLater: true)
             let toleranceSeconds = tolerance()
             guard let secret else { return nil }
             let key = secret.value.hasPrefix("whsec_") ? String(secret.value.dropFirst(6)) : secret.value
-            if Data(base64Encoded: key) == nil {
+            guard let decoded = Data(base64Encoded: key) else {
                 table.reader.report(table.path("secret"), "must be base64, optionally prefixed with whsec_")
+                return nil
+            }
+            // `whsec_` alone passes the text check above but decodes to an empty key.
+            do {
+                try Secret.checkKeyMaterial(Array(decoded), text: false)
+            } catch {
+                table.reader.report(table.path("secret"), "decoded from base64, " + error.problem)
                 return nil
             }
             return .standardWebhooks(secret: secret, toleranceSeconds: toleranceSeconds)

@@ -1,6 +1,10 @@
-/// `receiver:` — the webhook receiver's HTTP listener.
+/// `receiver:` — the webhook receiver's HTTP listeners.
 public struct ReceiverSettings: Sendable, Equatable {
+    /// The public port: `POST /webhooks/{source}` and `GET /deliveries/{id}`, nothing else.
     public var listen: ListenAddress
+    /// `/healthz`, `/readyz` and `/metrics`: an address of their own, so that webhook senders
+    /// (anyone on the internet) never see metrics; kubelet and Prometheus reach it in-cluster.
+    public var adminListen: ListenAddress
     /// Largest accepted body; each source may override it.
     public var maxBodyBytes: Int
     /// A connection with no request in progress is closed after this long; also bounds how long
@@ -13,12 +17,14 @@ public struct ReceiverSettings: Sendable, Equatable {
 
     public init(
         listen: ListenAddress = ListenAddress(host: "0.0.0.0", port: 8080),
+        adminListen: ListenAddress = ListenAddress(host: "0.0.0.0", port: 9464),
         maxBodyBytes: Int = 1_048_576,
         idleTimeoutSeconds: Int = 60,
         maxConnections: Int = 4096,
         eventLoops: Int = 1
     ) {
         self.listen = listen
+        self.adminListen = adminListen
         self.maxBodyBytes = maxBodyBytes
         self.idleTimeoutSeconds = idleTimeoutSeconds
         self.maxConnections = maxConnections

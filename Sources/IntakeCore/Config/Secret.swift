@@ -29,6 +29,45 @@ extension Secret: CustomStringConvertible, CustomDebugStringConvertible, CustomR
     public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 }
 
+/// Key material a verifier refuses to start with: a signing key or token that an empty
+/// `${VAR}`, a stray `whsec_` prefix or a short test value left too weak to prove anything.
+/// A sender signing with an empty key must never be accepted (docs/ARCHITECTURE.md, "Verification").
+public struct WeakKeyMaterial: Error, CustomStringConvertible, Sendable {
+    /// What is wrong, without the material itself.
+    public var problem: String
+    public var description: String { problem }
+}
+
+extension Secret {
+    /// The fewest bytes of key material (after any decoding) that a verifier, token or API key
+    /// accepts: 128 bits, the floor every webhook provider's generated secrets clear.
+    public static let minimumKeyBytes = 16
+
+    /// Checks key material; throws ``WeakKeyMaterial`` saying what is wrong. `text` is false
+    /// for bytes decoded from base64, which may begin or end with any byte value;
+    /// `minimumBytes` is lowered only where the decoded form is checked for length afterwards.
+    public static func checkKeyMaterial(
+        _ bytes: [UInt8], text: Bool = true, minimumBytes: Int = minimumKeyBytes
+    ) throws(WeakKeyMaterial) {
+        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || (0x09...0x0D).contains($0) }
+        if bytes.isEmpty {
+            throw WeakKeyMaterial(problem: "is empty (did its environment variable expand to nothing?)")
+        }
+        if text, bytes.allSatisfy(isSpace) {
+            throw WeakKeyMaterial(problem: "is only whitespace (did its environment variable expand to nothing?)")
+        }
+        if text, isSpace(bytes[0]) || isSpace(bytes[bytes.count - 1]) {
+            // A trailing newline from a mounted file is the usual cause; senders sign without it.
+            throw WeakKeyMaterial(problem: "starts or ends with whitespace (a newline from a secret file?)")
+        }
+        if bytes.count < minimumBytes {
+            throw WeakKeyMaterial(
+                problem: "is \(bytes.count) bytes of key material, too short to be a secret "
+                    + "(at least \(minimumKeyBytes); generate one with `openssl rand -hex 32`)")
+        }
+    }
+}
+
 /// Compares two byte strings without an early exit on the first difference.
 
 func constantTimeEquals(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {

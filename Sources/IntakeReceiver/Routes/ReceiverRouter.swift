@@ -2,13 +2,12 @@ import IntakeCore
 import IntakeHTTP
 import NIOHTTP1
 
-/// Maps requests to the receiver's routes: `POST /webhooks/{source}`, `GET /deliveries/{id}`,
-/// `/healthz`, `/readyz`, `/metrics`.
+/// Maps requests to the receiver's public routes: `POST /webhooks/{source}` and
+/// `GET /deliveries/{id}`. Probes and metrics are on the admin listener (``Receiver``), not here.
 struct ReceiverRouter: Sendable {
     let sources: [String: SourceRoute]
     let webhooks: WebhookRoute
     let deliveries: DeliveryStatusRoute
-    let health: HealthEndpoints
     let metrics: ReceiverMetrics
 
     /// Small requests with no business carrying a body (GET, probes).
@@ -66,7 +65,6 @@ struct ReceiverRouter: Sendable {
         case .delivery(let id):
             return await deliveries.handle(request, id: id)
         case .other:
-            if let response = await health.response(for: request) { return response }
             return Reply.error(.notFound, "not found: the receiver serves POST /webhooks/{source} and GET /deliveries/{id}")
         }
     }

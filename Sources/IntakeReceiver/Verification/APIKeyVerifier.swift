@@ -12,7 +12,9 @@ public struct APIKeyVerifier: WebhookVerifier {
     let store: (any APIKeyStore)?
 
     /// One fixed key.
-    public init(header: String, key: Secret) {
+    /// Throws ``WeakKeyMaterial`` for an empty or too-short key.
+    public init(header: String, key: Secret) throws {
+        try Secret.checkKeyMaterial(key.bytes)
         self.header = header
         self.staticKey = key.bytes
         self.store = nil

@@ -7,7 +7,11 @@ import NIOHTTP1
 public struct BearerVerifier: WebhookVerifier {
     let token: [UInt8]
 
-    public init(token: Secret) { self.token = token.bytes }
+    /// Throws ``WeakKeyMaterial`` for an empty or too-short token.
+    public init(token: Secret) throws {
+        try Secret.checkKeyMaterial(token.bytes)
+        self.token = token.bytes
+    }
 
     public var credentialHeaders: [String] { ["authorization"] }
 

@@ -10,7 +10,9 @@ public struct HMACSignatureVerifier: WebhookVerifier {
     let encoding: SignatureEncoding
     let key: [UInt8]
 
-    public init(header: String, prefix: String = "", encoding: SignatureEncoding = .hex, secret: Secret) {
+    /// Throws ``WeakKeyMaterial`` for an empty or too-short secret: such a key proves nothing.
+    public init(header: String, prefix: String = "", encoding: SignatureEncoding = .hex, secret: Secret) throws {
+        try Secret.checkKeyMaterial(secret.bytes)
         self.header = header
         self.prefix = prefix
         self.encoding = encoding

@@ -11,14 +11,16 @@ public struct StandardWebhooksVerifier: WebhookVerifier {
     let tolerance: Int
     let clock: UnixClock
 
-    /// Fails when the secret is not base64 (after an optional `whsec_`); configuration
-    /// loading has checked this already.
+    /// Fails when the secret is not base64 (after an optional `whsec_`), or decodes to key
+    /// material that is empty or too short (``WeakKeyMaterial``): `whsec_` alone is no key.
+    /// Configuration loading has checked both already.
     public init(secret: Secret, toleranceSeconds: Int, clock: UnixClock = .system) throws {
         var text = secret.value[...]
         if text.hasPrefix("whsec_") { text = text.dropFirst(6) }
         guard let key = Base64.decode(text) else {
             throw VerificationFailure("the standard-webhooks secret is not base64")
         }
+        try Secret.checkKeyMaterial(key, text: false)
         self.key = key
         self.tolerance = toleranceSeconds
         self.clock = clock

@@ -10,7 +10,9 @@ public struct StripeVerifier: WebhookVerifier {
     let tolerance: Int
     let clock: UnixClock
 
-    public init(secret: Secret, toleranceSeconds: Int, clock: UnixClock = .system) {
+    /// Throws ``WeakKeyMaterial`` for an empty or too-short secret: such a key proves nothing.
+    public init(secret: Secret, toleranceSeconds: Int, clock: UnixClock = .system) throws {
+        try Secret.checkKeyMaterial(secret.bytes)
         self.key = secret.bytes
         self.tolerance = toleranceSeconds
         self.clock = clock
