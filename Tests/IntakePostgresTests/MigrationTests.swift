@@ -12,16 +12,7 @@ struct MigrationTests {
             let binary = TestDatabase.productsDirectory.appendingPathComponent("intakectl")
             #expect(FileManager.default.isExecutableFile(atPath: binary.path), "build intakectl first")
             func run() throws -> (Int32, String) {
-                let process = Process()
-                process.executableURL = binary
-                process.arguments = ["migrate", "--database-url", TestDatabase.url!, "--database", name]
-                let out = Pipe()
-                process.standardOutput = out
-                process.standardError = out
-                try process.run()
-                let data = out.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
-                return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+                try runProduct("intakectl", ["migrate", "--database-url", TestDatabase.url!, "--database", name])
             }
             async let one = Task.detached { try run() }.value
             async let two = Task.detached { try run() }.value

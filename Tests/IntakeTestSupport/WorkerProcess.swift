@@ -108,6 +108,21 @@ extension TestDatabase {
     }
 }
 
+/// Runs a built executable of this package to the end; returns its exit status and its
+/// output (stdout and stderr together).
+public func runProduct(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = TestDatabase.productsDirectory.appendingPathComponent(executable)
+    process.arguments = arguments
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardError = out
+    try process.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
 /// Runs a program and waits for it on the calling thread.
 public func spawnAndWait(_ path: String, _ arguments: [String]) throws -> Int32 {
     var pid: pid_t = 0

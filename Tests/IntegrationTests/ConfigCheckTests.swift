@@ -11,16 +11,7 @@ struct ConfigCheckTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("intake.yaml")
         try yaml.write(to: file, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = TestDatabase.productsDirectory.appendingPathComponent("intakectl")
-        process.arguments = ["config", "check", "--config", file.path] + extra
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        return try runProduct("intakectl", ["config", "check", "--config", file.path] + extra)
     }
 
     static let good = """

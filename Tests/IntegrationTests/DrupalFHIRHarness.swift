@@ -143,16 +143,7 @@ struct StrategyHarness {
 
 /// Runs the built `intakectl` against a test database; returns its exit status and output.
 func runIntakectl(_ arguments: [String], database: String) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = TestDatabase.productsDirectory.appendingPathComponent("intakectl")
-    process.arguments = arguments + ["--database-url", TestDatabase.url(database: database)]
-    let out = Pipe()
-    process.standardOutput = out
-    process.standardError = out
-    try process.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    try runProduct("intakectl", arguments + ["--database-url", TestDatabase.url(database: database)])
 }
 
 extension Dictionary where Key == String, Value == Any {
