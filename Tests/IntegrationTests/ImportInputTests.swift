@@ -90,4 +90,43 @@ struct ImportInputTests {
             #expect(try error.decode(String.self, at: 2).contains("line 11 is 5000029 bytes long"))
         }
     }
+
+    static func utf16(_ text: String) -> [UInt8] {
+        [0xFF, 0xFE] + text.utf16.flatMap { unit -> [UInt8] in [UInt8(truncatingIfNeeded: unit), UInt8(unit >> 8)] }
+    }
+
+    @Test func filesThatAreNotTextFailWithAReasonAPersonCanActOn() async throws {
+        try await withImport("not-text") { db, bucket, context in
+            let services = try ImportEnvironment.services()
+            let claims = CSVImportHandler.pharmacyClaims(services: services)
+            let commerce = CommerceImportHandler(services: services)
+            let csv = String(decoding: ImportEnvironment.claimsFile(rows: 10), as: UTF8.self)
+            let customers = ImportCommerceTests.Dataset.make(customers: 3, products: 1, orders: 0, itemsPerOrder: 0)
+                .customers.joined(separator: "\n")
+            let gzip: [UInt8] = [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03] + Array(repeating: 0x41, count: 100)
+            let cases: [(key: String, bytes: [UInt8], handler: any Handler, reason: String)] = [
+                ("claims/utf16.csv", Self.utf16(csv), claims, "the file is not UTF-8 text: it is UTF-16 text (byte order mark ff fe)"),
+                ("claims/utf16-no-bom.csv", Array(Self.utf16(csv).dropFirst(2)), claims, "NUL byte at byte 1"),
+                ("claims/claims.csv.gz", gzip, claims, "gzip-compressed"),
+                ("commerce/customers_utf16.ndjson", Self.utf16(customers), commerce, "UTF-16 text"),
+                ("commerce/customers_gz.ndjson", gzip, commerce, "gzip-compressed"),
+            ]
+            for file in cases {
+                let task = try await ImportEnvironment.upload(file.bytes, bucket: bucket, key: file.key)
+                let outcome = try await file.handler.handle(ImportEnvironment.message(task, handler: file.handler.name), context: context)
+                #expect(outcome.isPermanentFailure, "\(file.key): \(outcome)")
+                let job = try #require(
+                    try await db.query(
+                        "SELECT status, error_message, processed_records FROM intake.import_jobs WHERE metadata->>'key' = $1",
+                        [file.key]
+                    ).first)
+                #expect(try job.decode(String.self, at: 0) == "failed", "\(file.key)")
+                let message = try job.decode(String?.self, at: 1) ?? ""
+                #expect(message.contains(file.reason), "\(file.key): \(message)")
+                #expect(try job.decode(Int.self, at: 2) == 0)
+            }
+            #expect(try await db.count("SELECT count(*) FROM intake.jobs WHERE kind = 'import.failed'") == cases.count)
+            #expect(try await db.count("SELECT count(*) FROM intake.schema_history") == 0)
+        }
+    }
 }

@@ -14,9 +14,12 @@ public struct CSVHeader: Sendable, Hashable, Codable {
     }
 
     /// The header of a file, refused when no column name can be trusted: a record over the
-    /// length limit.
+    /// length limit, or bytes that are not UTF-8 text.
     public init(checking record: CSVRecord) throws(ImportHeaderError) {
         if let oversized = record.oversized { throw ImportHeaderError.tooLong(limit: oversized.limit) }
+        if let offset = ByteText.firstUnstorableByte(record.raw) {
+            throw ImportHeaderError.notText(byteOffset: record.startByteOffset + Int64(offset))
+        }
         self.init(record)
     }
 
@@ -63,6 +66,7 @@ public enum ImportHeaderError: Error, Sendable, Hashable, CustomStringConvertibl
     case duplicateColumns([String])
     case empty
     case tooLong(limit: Int)
+    case notText(byteOffset: Int64)
 
     public var description: String {
         switch self {
@@ -75,6 +79,8 @@ public enum ImportHeaderError: Error, Sendable, Hashable, CustomStringConvertibl
             return "the file has no header row"
         case .tooLong(let limit):
             return "the header row is longer than \(limit) bytes (INTAKE_IMPORT_MAX_RECORD_BYTES)"
+        case .notText(let offset):
+            return "the header is not UTF-8 text at byte \(offset) (or holds a NUL byte); save the file as UTF-8"
         }
     }
 }
