@@ -4,6 +4,7 @@ import IntakePostgres
 
 // intake-notify-worker: LISTEN intake_jobs, claim due jobs on every notification, sweep for the rest.
 let boot = ProcessBootstrap.start(.notifyWorker, knownHandlers: BuiltinHandlers.names)
+ImportSettings.requireValidEnvironment(program: "intake-notify-worker", logger: boot.logger)
 await boot.requireSchema(IntakeMigrations.migrator())
 
 let workers = boot.configuration.workers

@@ -7,6 +7,7 @@ import IntakePostgres
 // intake-sqs-worker: long-polls the queue of S3 event notifications and routes each created
 // object to its handler (SPEC §4, "SQS").
 let boot = ProcessBootstrap.start(.sqsWorker, knownHandlers: BuiltinHandlers.names)
+ImportSettings.requireValidEnvironment(program: "intake-sqs-worker", logger: boot.logger)
 await boot.requireSchema(IntakeMigrations.migrator())
 
 let configuration = boot.configuration

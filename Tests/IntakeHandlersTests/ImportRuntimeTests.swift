@@ -17,6 +17,17 @@ struct ImportRuntimeTests {
         #expect(again.description == "s3://b/claims/a.csv#abc@reprocess:42")
     }
 
+    @Test func importSettingsFromTheEnvironmentRefuseWhatIsNotAPositiveNumber() {
+        let good = ["INTAKE_IMPORT_MAX_RECORD_BYTES": "2097152", "INTAKE_IMPORT_CHUNK_ROWS": "100"]
+        #expect(ImportSettings.environmentProblem(good) == nil)
+        #expect(ImportSettings.fromEnvironment(good).maxRecordBytes == 2_097_152)
+        #expect(ImportSettings.fromEnvironment(good).chunkRows == 100)
+        #expect(ImportSettings.fromEnvironment([:]).maxRecordBytes == 1_048_576)
+        let bad = ["INTAKE_IMPORT_MAX_RECORD_BYTES": "2MB"]
+        #expect(ImportSettings.environmentProblem(bad) == "INTAKE_IMPORT_MAX_RECORD_BYTES must be a positive whole number, got \"2MB\"")
+        #expect(ImportSettings.environmentProblem(["INTAKE_IMPORT_CHUNK_ROWS": "0"]) != nil)
+    }
+
     @Test func finalStatusFollowsTheCounts() {
         #expect(ImportJobStatus.final(successful: 10, failed: 0) == .completed)
         #expect(ImportJobStatus.final(successful: 0, failed: 0) == .completed)
@@ -27,7 +38,11 @@ struct ImportRuntimeTests {
 
     /// Feeds `text` to a claims decoder in pieces, committing chunks of `chunkRows` the way
     /// the runner does; returns the chunks.
-    func decode(_ text: String, chunkRows: Int, decoder: CSVImportDecoder) throws -> [ImportChunk] {
+    func decode(_ text: String, chunkRows: Int, decoder: any ImportDecoder) throws -> [ImportChunk] {
+        try decode(Array(text.utf8), chunkRows: chunkRows, decoder: decoder)
+    }
+
+    func decode(_ bytes: [UInt8], chunkRows: Int, decoder: any ImportDecoder) throws -> [ImportChunk] {
         var chunks: [ImportChunk] = []
         var chunk = ImportChunk(reservingCapacity: 1024)
         func drain() throws {
@@ -43,7 +58,6 @@ struct ImportRuntimeTests {
                 }
             }
         }
-        let bytes = Array(text.utf8)
         for start in stride(from: 0, to: bytes.count, by: 7) {
             bytes[start..<min(start + 7, bytes.count)].withUnsafeBytes { decoder.append($0) }
             try drain()
@@ -99,6 +113,56 @@ struct ImportRuntimeTests {
         #expect(throws: ImportHeaderError.self) {
             _ = try decode("claim_id,patient_id\nC1,P1\n", chunkRows: 10, decoder: decoder)
         }
+    }
+
+    @Test func anOversizedRowIsOneTooLongErrorAndTheRowsAfterItLoad() throws {
+        let long = Self.row(2) + String(repeating: "x", count: 3000)
+        let text = [Self.header, Self.row(1), long, Self.row(3)].joined(separator: "\n") + "\n"
+        let decoder = try CSVImportDecoder(format: .pharmacyClaims, resume: nil, header: nil, maxRecordBytes: 2048)
+        let chunks = try decode(text, chunkRows: 10, decoder: TextInputCheck(decoder))
+        #expect(chunks.count == 1)
+        #expect(chunks[0].records == 3)
+        #expect(chunks[0].valid == 2)
+        #expect(chunks[0].failures.rowNumbers == [2])
+        #expect(chunks[0].failures.types == ["too_long"])
+        #expect(chunks[0].failures.messages[0].hasPrefix("row 2 is \(long.utf8.count) bytes long, over the limit of 2048 bytes"))
+        #expect(chunks[0].failures.raws[0] == String(long.prefix(OversizedRecord.keptBytes)) + "…")
+        #expect(chunks[0].endByte == Int64(text.utf8.count))
+    }
+
+    @Test func filesThatAreNotTextAreRefusedBeforeAnyRow() throws {
+        let utf16: [UInt8] = [0xFF, 0xFE] + (Self.header + "\n" + Self.row(1) + "\n").utf16.flatMap { unit -> [UInt8] in
+            [UInt8(truncatingIfNeeded: unit), UInt8(unit >> 8)]
+        }
+        let noBOM = Array(utf16.dropFirst(2))
+        let gzip: [UInt8] = [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03]
+        let zstd: [UInt8] = [0x28, 0xB5, 0x2F, 0xFD, 0x04, 0x58]
+        for (bytes, expected) in [
+            (utf16, "it is UTF-16 text (byte order mark ff fe)"), (noBOM, "NUL byte at byte 1"),
+            (gzip, "gzip-compressed (it starts with 1f 8b)"), (zstd, "zstd-compressed"),
+        ] {
+            let decoder = TextInputCheck(try CSVImportDecoder(format: .pharmacyClaims, resume: nil, header: nil))
+            #expect {
+                _ = try decode(bytes, chunkRows: 10, decoder: decoder)
+            } throws: { error in
+                (error as? NotTextInput)?.description.contains(expected) == true
+            }
+        }
+        let ndjson = TextInputCheck(CommerceImportDecoder(entity: .customers, jobID: UUID(), resume: nil))
+        #expect(throws: NotTextInput.self) { _ = try decode(utf16, chunkRows: 10, decoder: ndjson) }
+        // A header in Latin-1: which byte is not UTF-8.
+        let latin1 = Array(Self.header.utf8) + [0x2C, 0x72, 0xE9, 0x66, 0x0A] + Array((Self.row(1) + ",x\n").utf8)
+        let decoder = TextInputCheck(try CSVImportDecoder(format: .pharmacyClaims, resume: nil, header: nil))
+        #expect(throws: ImportHeaderError.notText(byteOffset: Int64(Self.header.utf8.count + 2))) {
+            _ = try decode(latin1, chunkRows: 10, decoder: decoder)
+        }
+        // Invalid UTF-8 in one row of a text file is that row's error.
+        let oneBadRow = Array((Self.header + "\nC1,P").utf8) + [0xFF]
+            + Array((Self.row(1).dropFirst(4) + "\n" + Self.row(2) + "\n").utf8)
+        let claims = try CSVImportDecoder(format: .pharmacyClaims, resume: nil, header: nil)
+        let rows = try decode(oneBadRow, chunkRows: 10, decoder: TextInputCheck(claims))
+        #expect(rows.first?.valid == 1)
+        #expect(rows.first?.failures.types == ["invalid_encoding"])
     }
 
     @Test func commerceRowsThatMayWaitCarryTheirLineForStaging() throws {

@@ -37,6 +37,9 @@ struct SQSEventRoutingTests {
         "imports//double//slash.csv",
         "imports/ünïcødé/日本語 ✓.csv",
         "imports/mixed %2B+ =&?#.csv",
+        // Dot segments are part of an S3 key, not a path to resolve.
+        "imports/x/../dot-dot.csv",
+        "imports/./dot.csv",
     ]
 
     @Test func awkwardKeysArriveByNotificationAndDownloadByteExact() async throws {

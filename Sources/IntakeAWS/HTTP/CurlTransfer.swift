@@ -79,6 +79,10 @@ final class CurlTransfer: @unchecked Sendable {
         let context = Unmanaged.passUnretained(self).toOpaque()
 
         intake_curl_setopt_string(handle, CURLOPT_URL, request.url)
+        // The path goes out exactly as the signer saw it: by default curl removes `.` and `..`
+        // segments, which turns the legal S3 key `x/../y.csv` into `y.csv` (another object, and
+        // a signature that no longer matches).
+        intake_curl_setopt_long(handle, CURLOPT_PATH_AS_IS, 1)
         intake_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         intake_curl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1)
         intake_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, connectTimeout.milliseconds)

@@ -73,11 +73,31 @@ struct CSVParserTests {
         #expect(literal[1].malformation == nil)
     }
 
-    @Test func runawayQuoteIsAnErrorOnceTheLimitIsPassed() throws {
-        let input = Array(("a\n\"" + String(repeating: "x", count: 5000)).utf8)
-        #expect(throws: CSVParseError.self) {
-            _ = try parseCSV(input, chunkSizes: [1000], maxRecordBytes: 2048)
-        }
+    /// Skipped in pieces (small chunks) or seen whole (one chunk): the same record either way.
+    @Test(arguments: [1, 7, 1000, 100_000])
+    func anOversizedRecordIsOneRecordWithoutFieldsAndTheNextOnesAreRead(chunkSize: Int) throws {
+        let long = String(repeating: "x", count: 5000)
+        // A quoted line break inside: the record ends where CSV says, not at the first LF.
+        let record = long + ",\"q\nq" + long + "\""
+        let input = Array("a,b\n1,2\n\(record)\r\n3,4\n".utf8)
+        let records = try parseCSV(input, chunkSizes: [chunkSize], maxRecordBytes: 2048)
+        #expect(records.map(\.fields) == [["a", "b"], ["1", "2"], [], ["3", "4"]])
+        #expect(records.map(\.rowNumber) == [0, 1, 2, 3])
+        #expect(records[2].oversized == OversizedRecord(byteCount: Int64(record.utf8.count), limit: 2048))
+        #expect(records[2].startByteOffset == 8)
+        #expect(records[2].endByteOffset == Int64(8 + record.utf8.count + 2))
+        #expect(records[3].startByteOffset == records[2].endByteOffset)
+        #expect(records[2].rawText == String(repeating: "x", count: OversizedRecord.keptBytes) + "…")
+        #expect(records[1].oversized == nil)
+    }
+
+    @Test(arguments: [3, 1000])
+    func anUnclosedQuoteOverTheLimitRunsToTheEndAndSaysSo(chunkSize: Int) throws {
+        let rest = "\"" + String(repeating: "x", count: 5000) + "\n2\n"
+        let records = try parseCSV(Array(("a\n1\n" + rest).utf8), chunkSizes: [chunkSize], maxRecordBytes: 2048)
+        #expect(records.count == 3)
+        #expect(records[2].oversized == OversizedRecord(byteCount: Int64(rest.utf8.count), limit: 2048, endsInUnclosedQuote: true))
+        #expect(records[2].endByteOffset == Int64(4 + rest.utf8.count))
     }
 
     static let tricky =
@@ -121,12 +141,12 @@ struct CSVParserTests {
     @Test func consumedOffsetTracksWhatWasReturned() throws {
         let parser = CSVParser()
         parser.append(Array("a,b\n1,2\n3,".utf8))
-        #expect(try parser.nextRecord()?.isHeader == true)
-        #expect(try parser.nextRecord()?.endByteOffset == 8)
-        #expect(try parser.nextRecord() == nil)  // "3," waits for more
+        #expect(parser.nextRecord()?.isHeader == true)
+        #expect(parser.nextRecord()?.endByteOffset == 8)
+        #expect(parser.nextRecord() == nil)  // "3," waits for more
         #expect(parser.consumedByteOffset == 8)
         parser.append(Array("4\n".utf8))
-        #expect(try parser.nextRecord()?.strings == ["3", "4"])
+        #expect(parser.nextRecord()?.strings == ["3", "4"])
     }
 
     @Test func rawTextReplacesWhatPostgreSQLCannotStore() throws {
@@ -134,8 +154,8 @@ struct CSVParserTests {
         let parser = CSVParser()
         parser.append(bytes)
         parser.finish()
-        _ = try parser.nextRecord()
-        let record = try #require(try parser.nextRecord())
+        _ = parser.nextRecord()
+        let record = try #require(parser.nextRecord())
         #expect(record.rawText() == "x\u{FFFD}\u{FFFD}")
     }
 }

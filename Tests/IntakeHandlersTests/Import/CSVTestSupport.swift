@@ -8,6 +8,8 @@ struct ParsedRecord: Equatable, CustomStringConvertible {
     var startByteOffset: Int64
     var endByteOffset: Int64
     var malformation: CSVMalformation?
+    var oversized: OversizedRecord?
+    var rawText: String
 
     var resumePointAfter: CSVParser.ResumePoint {
         CSVParser.ResumePoint(byteOffset: endByteOffset, nextRowNumber: rowNumber + 1)
@@ -20,6 +22,8 @@ struct ParsedRecord: Equatable, CustomStringConvertible {
         startByteOffset = record.startByteOffset
         endByteOffset = record.endByteOffset
         malformation = record.malformation
+        oversized = record.oversized
+        rawText = record.rawText()
     }
 
     var description: String { "#\(rowNumber) \(fields) [\(startByteOffset)..<\(endByteOffset)]" }
@@ -63,7 +67,7 @@ func withRecord<R>(header: String, line: String, _ body: (CSVRecord) throws -> R
     let parser = CSVParser(start: CSVParser.ResumePoint(byteOffset: 0, nextRowNumber: 1))
     parser.append(Array(line.utf8))
     parser.finish()
-    guard let record = try parser.nextRecord() else {
+    guard let record = parser.nextRecord() else {
         throw TestFailure("no record parsed from \(line)")
     }
     return try body(record)

@@ -87,7 +87,7 @@ struct ClaimsValidatorTests {
     @Test func invalidUTF8IsRejectedBeforeItReachesCOPY() throws {
         let parser = CSVParser(start: .init(byteOffset: 0, nextRowNumber: 1))
         parser.append(Array("C1,".utf8) + [0xFF] + Array(",12345678901,1,1,2024-01-01,1234567893,1234567893,1,1,1\n".utf8))
-        let record = try #require(try parser.nextRecord())
+        let record = try #require(parser.nextRecord())
         #expect(Self.validator.validate(record).errors.map(\.kind) == [.invalidEncoding])
     }
 

@@ -16,7 +16,7 @@ struct NDJSONTests {
         let splitter = NDJSONLineSplitter(start: start)
         var lines: [SplitLine] = []
         func drain() throws {
-            while let line = try splitter.nextLine() {
+            while let line = splitter.nextLine() {
                 lines.append(SplitLine(number: line.lineNumber, text: line.text(), start: line.startByteOffset, end: line.endByteOffset))
             }
         }
@@ -46,10 +46,30 @@ struct NDJSONTests {
         #expect(lines == [SplitLine(number: 7, text: "{\"b\":2}", start: 100, end: 108)])
     }
 
-    @Test func overlongLineIsAnError() {
-        let splitter = NDJSONLineSplitter(maxLineBytes: 10)
-        splitter.append(Array(String(repeating: "x", count: 20).utf8))
-        #expect(throws: NDJSONError.self) { _ = try splitter.nextLine() }
+    @Test(arguments: [1, 3, 4096])
+    func anOverlongLineIsOneLineAndTheNextOnesAreRead(chunk: Int) throws {
+        let long = String(repeating: "x", count: 2000)
+        let text = "{\"a\":1}\n" + long + "\r\n{\"b\":2}\n" + long
+        let bytes = Array(text.utf8)
+        let splitter = NDJSONLineSplitter(maxLineBytes: 1500)
+        var lines: [(number: Int, start: Int64, end: Int64, text: String, oversized: OversizedRecord?)] = []
+        func drain() {
+            while let line = splitter.nextLine() {
+                lines.append((line.lineNumber, line.startByteOffset, line.endByteOffset, line.text(), line.oversized))
+            }
+        }
+        for offset in stride(from: 0, to: bytes.count, by: chunk) {
+            splitter.append(Array(bytes[offset..<min(bytes.count, offset + chunk)]))
+            drain()
+        }
+        splitter.finish()
+        drain()
+        #expect(lines.map(\.number) == [1, 2, 3, 4])
+        #expect(lines.map(\.oversized) == [nil, OversizedRecord(byteCount: 2000, limit: 1500), nil, OversizedRecord(byteCount: 2000, limit: 1500)])
+        #expect(lines[1].start == 8 && lines[1].end == 2010)
+        #expect(lines[2].start == 2010 && lines[2].text == "{\"b\":2}")
+        #expect(lines[3].end == Int64(bytes.count))
+        #expect(lines[1].text == String(repeating: "x", count: OversizedRecord.keptBytes) + "…")
     }
 
     @Test func entityFromObjectKey() {

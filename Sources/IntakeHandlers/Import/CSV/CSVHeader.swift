@@ -13,6 +13,16 @@ public struct CSVHeader: Sendable, Hashable, Codable {
         self.init(columns: record.strings)
     }
 
+    /// The header of a file, refused when no column name can be trusted: a record over the
+    /// length limit, or bytes that are not UTF-8 text.
+    public init(checking record: CSVRecord) throws(ImportHeaderError) {
+        if let oversized = record.oversized { throw ImportHeaderError.tooLong(limit: oversized.limit) }
+        if let offset = ByteText.firstUnstorableByte(record.raw) {
+            throw ImportHeaderError.notText(byteOffset: record.startByteOffset + Int64(offset))
+        }
+        self.init(record)
+    }
+
     /// Lower-cased, trimmed names: what lookups and drift comparisons use.
     public var normalizedColumns: [String] { columns.map(CSVHeader.normalize) }
 
@@ -55,6 +65,8 @@ public enum ImportHeaderError: Error, Sendable, Hashable, CustomStringConvertibl
     case missingColumns([String], found: [String])
     case duplicateColumns([String])
     case empty
+    case tooLong(limit: Int)
+    case notText(byteOffset: Int64)
 
     public var description: String {
         switch self {
@@ -65,6 +77,10 @@ public enum ImportHeaderError: Error, Sendable, Hashable, CustomStringConvertibl
             return "column(s) \(names.joined(separator: ", ")) appear more than once in the header"
         case .empty:
             return "the file has no header row"
+        case .tooLong(let limit):
+            return "the header row is longer than \(limit) bytes (INTAKE_IMPORT_MAX_RECORD_BYTES)"
+        case .notText(let offset):
+            return "the header is not UTF-8 text at byte \(offset) (or holds a NUL byte); save the file as UTF-8"
         }
     }
 }

@@ -21,9 +21,14 @@ import Darwin
 /// decides. Text after a closing quote and an unterminated quote are kept (as Python's csv
 /// module would) and flagged with `CSVRecord.malformation`.
 ///
+/// A record longer than `maxRecordBytes` is not held in memory: the parser keeps its first bytes,
+/// skips the rest up to the record's end and returns it with `oversized` set (and no fields), so
+/// the records after it are still read. An unclosed quote makes that record run to the end of
+/// the file, which `OversizedRecord.endsInUnclosedQuote` says.
+///
 /// Usage: `append` chunks as they arrive, drain `nextRecord()` until it returns nil, and call
 /// `finish()` at the end of input before draining the last time. Memory is bounded by the chunk
-/// size plus the longest record (`maxRecordBytes`).
+/// size plus `maxRecordBytes`.
 public final class CSVParser {
     /// Where a parse starts: the beginning of a file or the start of a record inside one.
     public struct ResumePoint: Sendable, Hashable {
@@ -72,14 +77,16 @@ public final class CSVParser {
     var scratch: UnsafeMutablePointer<UInt8>
     var scratchCapacity = 1024
 
+    let skip = OversizedRecordSkip()
+
     /// Parse a file from its beginning: strip a BOM, return the first record as the header.
-    public convenience init(maxRecordBytes: Int = 1 << 20) {
+    public convenience init(maxRecordBytes: Int = ImportSettings.defaultMaxRecordBytes) {
         self.init(start: nil, maxRecordBytes: maxRecordBytes)
     }
 
     /// Parse from `resumePoint` (the start of a record) when given: no BOM, no header (take the
     /// header from the import job's metadata), rows numbered from `nextRowNumber`.
-    public init(start resumePoint: ResumePoint?, maxRecordBytes: Int = 1 << 20) {
+    public init(start resumePoint: ResumePoint?, maxRecordBytes: Int = ImportSettings.defaultMaxRecordBytes) {
         precondition(maxRecordBytes > 0, "maxRecordBytes must be positive")
         self.maxRecordBytes = maxRecordBytes
         storageOffset = resumePoint?.byteOffset ?? 0
@@ -127,21 +134,18 @@ public final class CSVParser {
     }
 
     /// The next complete record, or nil when more input is needed (or, after `finish()`, when
-    /// the input is exhausted). Throws `CSVParseError.recordTooLong` when a record outgrows
-    /// `maxRecordBytes` — usually a quote that is never closed — since nothing after it can be
-    /// trusted.
-    public func nextRecord() throws(CSVParseError) -> CSVRecord? {
+    /// the input is exhausted). A record longer than `maxRecordBytes` comes back with
+    /// `oversized` set.
+    public func nextRecord() -> CSVRecord? {
         if awaitingBOMCheck {
             guard skipBOM() else { return nil }
         }
         guard let recordEnd = scan() else {
-            if tail - head > maxRecordBytes {
-                throw CSVParseError.recordTooLong(
-                    rowNumber: headerPending ? 0 : nextRowNumber, startByteOffset: consumedByteOffset,
-                    limit: maxRecordBytes)
-            }
+            // Two bytes of slack: a CRLF whose LF has not arrived yet is not content.
+            if skip.start != nil || tail - head > maxRecordBytes + 2 { discardScanned() }
             return nil
         }
+        if skip.start != nil || contentEnd > maxRecordBytes { return emitOversized(recordEnd: recordEnd) }
         return emit(recordEnd: recordEnd)
     }
 
@@ -150,13 +154,13 @@ public final class CSVParser {
         _ bytes: UnsafeRawBufferPointer, _ body: (CSVRecord) throws -> Void
     ) throws {
         append(bytes)
-        while let record = try nextRecord() { try body(record) }
+        while let record = nextRecord() { try body(record) }
     }
 
     /// Marks the end of input and hands the remaining records to `body`.
     public func finish(_ body: (CSVRecord) throws -> Void) throws {
         finish()
-        while let record = try nextRecord() { try body(record) }
+        while let record = nextRecord() { try body(record) }
     }
 
     private func skipBOM() -> Bool {
@@ -177,24 +181,61 @@ public final class CSVParser {
         let base = UnsafeRawPointer(storage + head)
         let raw = UnsafeRawBufferPointer(start: base, count: contentEnd)
         rewriteFieldsIfNeeded(raw)
-        let rowNumber: Int
-        if headerPending {
-            rowNumber = 0
-            headerPending = false
-        } else {
-            rowNumber = nextRowNumber
-            nextRowNumber += 1
-        }
         let record = CSVRecord(
-            rowNumber: rowNumber, startByteOffset: storageOffset + Int64(head),
+            rowNumber: takeRowNumber(), startByteOffset: storageOffset + Int64(head),
             endByteOffset: storageOffset + Int64(head + recordEnd), raw: raw, fieldCount: spanCount,
-            malformation: malformation, spans: spans, scratch: scratch)
+            malformation: malformation, oversized: nil, spans: spans, scratch: scratch)
+        advance(past: recordEnd)
+        return record
+    }
+
+    /// A record over `maxRecordBytes`: its first bytes as `raw`, no fields.
+    private func emitOversized(recordEnd: Int) -> CSVRecord {
+        let skippedFrom = skip.end()
+        let start = skippedFrom ?? storageOffset + Int64(head)
+        let raw =
+            skippedFrom == nil
+            ? UnsafeRawBufferPointer(start: storage + head, count: min(OversizedRecord.keptBytes, contentEnd))
+            : skip.keptBytes
+        let oversized = OversizedRecord(
+            byteCount: storageOffset + Int64(head + contentEnd) - start, limit: maxRecordBytes,
+            endsInUnclosedQuote: malformation == .unterminatedQuote)
+        let record = CSVRecord(
+            rowNumber: takeRowNumber(), startByteOffset: start, endByteOffset: storageOffset + Int64(head + recordEnd),
+            raw: raw, fieldCount: 0, malformation: malformation, oversized: oversized, spans: spans, scratch: scratch)
+        advance(past: recordEnd)
+        return record
+    }
+
+    private func takeRowNumber() -> Int {
+        if headerPending {
+            headerPending = false
+            return 0
+        }
+        nextRowNumber += 1
+        return nextRowNumber - 1
+    }
+
+    private func advance(past recordEnd: Int) {
         head += recordEnd
         scanPosition = 0
         state = .fieldStart
         spanCount = 0
         malformation = nil
-        return record
+    }
+
+    /// Drops the bytes `scan` has been through of a record over the limit (keeping its first
+    /// bytes once), so a huge record costs no memory; the scan state carries on where it was.
+    private func discardScanned() {
+        let dropped = scanPosition
+        skip.begin(at: storageOffset + Int64(head), storage + head, count: dropped)
+        head += dropped
+        scanPosition = 0
+        fieldStart = 0
+        contentEnd -= dropped  // set already when a CR waits for its LF
+        // The fields of an oversized record are never returned, but `scan` reads "no field
+        // yet" as "at a record's start" (empty lines are skipped there): one stays.
+        spanCount = min(spanCount, 1)
     }
 
     /// Collapses doubled quotes and drops enclosing quotes into scratch for the fields that need
@@ -268,19 +309,6 @@ public final class CSVParser {
         spans.deallocate()
         spans = bigger
         spanCapacity *= 2
-    }
-}
-
-/// A CSV stream that cannot be parsed further.
-public enum CSVParseError: Error, Equatable, CustomStringConvertible {
-    case recordTooLong(rowNumber: Int, startByteOffset: Int64, limit: Int)
-
-    public var description: String {
-        switch self {
-        case .recordTooLong(let row, let offset, let limit):
-            return "CSV record \(row) starting at byte \(offset) is longer than \(limit) bytes; "
-                + "a quoted field is probably never closed"
-        }
     }
 }
 

@@ -33,13 +33,16 @@ public struct CSVRecord {
     public let raw: UnsafeRawBufferPointer
     public let fieldCount: Int
     public let malformation: CSVMalformation?
+    /// Set when the record was longer than the parser's limit: `raw` then holds only its first
+    /// bytes and there are no fields.
+    public let oversized: OversizedRecord?
 
     let spans: UnsafePointer<CSVFieldSpan>
     let scratch: UnsafePointer<UInt8>?
 
     init(
         rowNumber: Int, startByteOffset: Int64, endByteOffset: Int64, raw: UnsafeRawBufferPointer,
-        fieldCount: Int, malformation: CSVMalformation?, spans: UnsafePointer<CSVFieldSpan>,
+        fieldCount: Int, malformation: CSVMalformation?, oversized: OversizedRecord?, spans: UnsafePointer<CSVFieldSpan>,
         scratch: UnsafePointer<UInt8>?
     ) {
         self.rowNumber = rowNumber
@@ -48,6 +51,7 @@ public struct CSVRecord {
         self.raw = raw
         self.fieldCount = fieldCount
         self.malformation = malformation
+        self.oversized = oversized
         self.spans = spans
         self.scratch = scratch
     }
@@ -73,9 +77,10 @@ public struct CSVRecord {
         (0..<fieldCount).map { string(at: $0) }
     }
 
-    /// The raw record as text PostgreSQL will store: invalid UTF-8 replaced, NUL bytes replaced.
+    /// The raw record as text PostgreSQL will store: invalid UTF-8 replaced, NUL bytes replaced;
+    /// an oversized record's first bytes, marked as cut short.
     public func rawText() -> String {
-        ByteText.storableText(raw)
+        oversized == nil ? ByteText.storableText(raw) : OversizedRecord.rawText(raw)
     }
 
     /// Where to resume after this record (after it has been committed).

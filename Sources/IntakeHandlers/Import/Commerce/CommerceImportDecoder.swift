@@ -11,8 +11,10 @@ final class CommerceImportDecoder: ImportDecoder {
     let jobID: String
     let carriesRaw: Bool
 
-    init(entity: CommerceEntity, jobID: UUID, resume: NDJSONLineSplitter.ResumePoint?) {
-        splitter = NDJSONLineSplitter(start: resume)
+    init(entity: CommerceEntity, jobID: UUID, resume: NDJSONLineSplitter.ResumePoint?,
+        maxLineBytes: Int = ImportSettings.defaultMaxRecordBytes
+    ) {
+        splitter = NDJSONLineSplitter(start: resume, maxLineBytes: maxLineBytes)
         validator = CommerceValidator(entity: entity)
         self.jobID = jobID.uuidString.lowercased()
         carriesRaw = entity.stagingTable != nil
@@ -24,7 +26,13 @@ final class CommerceImportDecoder: ImportDecoder {
     func finish() { splitter.finish() }
 
     func next(into chunk: inout ImportChunk) throws -> DecodeStep {
-        guard let line = try splitter.nextLine() else { return .needMore }
+        guard let line = splitter.nextLine() else { return .needMore }
+        if let oversized = line.oversized {
+            chunk.rejected(
+                row: line.lineNumber, errors: [oversized.rowError("line \(line.lineNumber)")], raw: line.text(),
+                endByte: line.endByteOffset)
+            return .record
+        }
         switch validator.validate(line: line.bytes) {
         case .valid(let row):
             for value in row.values {

@@ -7,7 +7,9 @@ import Darwin
 /// Splits a newline-delimited JSON stream, fed in arbitrary chunks, into lines with their line
 /// numbers and byte offsets (for `last_processed_byte` and a ranged resume). LF or CRLF ends a
 /// line; a last line without terminator is returned after `finish()`; blank lines (only spaces,
-/// tabs or CR) are skipped but counted, so line numbers match what an editor shows.
+/// tabs or CR) are skipped but counted, so line numbers match what an editor shows. A line longer
+/// than `maxLineBytes` is not held in memory: its first bytes are kept, the rest skipped up to
+/// its end, and it comes back with `oversized` set so the lines after it are still read.
 public final class NDJSONLineSplitter {
     public struct ResumePoint: Sendable, Hashable {
         /// File offset of a line's first byte.
@@ -27,14 +29,18 @@ public final class NDJSONLineSplitter {
         public let startByteOffset: Int64
         /// Just past the line terminator: where a resume starts.
         public let endByteOffset: Int64
-        /// The line without its terminator.
+        /// The line without its terminator (of an oversized line: its first bytes).
         public let bytes: UnsafeRawBufferPointer
+        /// Set when the line was longer than the splitter's limit.
+        public let oversized: OversizedRecord?
 
         public var resumePointAfter: ResumePoint {
             ResumePoint(byteOffset: endByteOffset, nextLineNumber: lineNumber + 1)
         }
 
-        public func text() -> String { ByteText.storableText(bytes) }
+        public func text() -> String {
+            oversized == nil ? ByteText.storableText(bytes) : OversizedRecord.rawText(bytes)
+        }
     }
 
     public let maxLineBytes: Int
@@ -47,8 +53,9 @@ public final class NDJSONLineSplitter {
     private var storageOffset: Int64
     private var nextLineNumber: Int
     private var atEOF = false
+    private let skip = OversizedRecordSkip()
 
-    public init(start: ResumePoint? = nil, maxLineBytes: Int = 4 << 20) {
+    public init(start: ResumePoint? = nil, maxLineBytes: Int = ImportSettings.defaultMaxRecordBytes) {
         precondition(maxLineBytes > 0, "maxLineBytes must be positive")
         self.maxLineBytes = maxLineBytes
         storageOffset = start?.byteOffset ?? 0
@@ -87,7 +94,7 @@ public final class NDJSONLineSplitter {
     public func finish() { atEOF = true }
 
     /// The next non-blank line, or nil when more input is needed (after `finish()`: when done).
-    public func nextLine() throws(NDJSONError) -> Line? {
+    public func nextLine() -> Line? {
         while true {
             let available = tail - head
             guard available > 0 else { return nil }
@@ -103,11 +110,8 @@ public final class NDJSONLineSplitter {
                 contentEnd = available
             } else {
                 scanned = available
-                if available > maxLineBytes {
-                    throw NDJSONError.lineTooLong(
-                        lineNumber: nextLineNumber, startByteOffset: storageOffset + Int64(head),
-                        limit: maxLineBytes)
-                }
+                // One byte of slack: a CR whose LF has not arrived yet is not content.
+                if skip.start != nil || available > maxLineBytes + 1 { discardScanned() }
                 return nil
             }
             var end = contentEnd
@@ -122,24 +126,31 @@ public final class NDJSONLineSplitter {
                 blank = false
                 break
             }
+            if let skippedFrom = skip.end() {
+                return Line(
+                    lineNumber: lineNumber, startByteOffset: skippedFrom, endByteOffset: start + Int64(lineEnd),
+                    bytes: skip.keptBytes,
+                    oversized: OversizedRecord(byteCount: start + Int64(end) - skippedFrom, limit: maxLineBytes))
+            }
             if blank { continue }
             if end > maxLineBytes {
-                throw NDJSONError.lineTooLong(lineNumber: lineNumber, startByteOffset: start, limit: maxLineBytes)
+                return Line(
+                    lineNumber: lineNumber, startByteOffset: start, endByteOffset: start + Int64(lineEnd),
+                    bytes: UnsafeRawBufferPointer(start: base, count: min(OversizedRecord.keptBytes, end)),
+                    oversized: OversizedRecord(byteCount: Int64(end), limit: maxLineBytes))
             }
             return Line(
                 lineNumber: lineNumber, startByteOffset: start, endByteOffset: start + Int64(lineEnd),
-                bytes: UnsafeRawBufferPointer(start: base, count: end))
+                bytes: UnsafeRawBufferPointer(start: base, count: end), oversized: nil)
         }
     }
-}
 
-public enum NDJSONError: Error, Equatable, CustomStringConvertible {
-    case lineTooLong(lineNumber: Int, startByteOffset: Int64, limit: Int)
-
-    public var description: String {
-        switch self {
-        case .lineTooLong(let line, let offset, let limit):
-            return "NDJSON line \(line) starting at byte \(offset) is longer than \(limit) bytes"
-        }
+    /// Drops the scanned bytes of a line over the limit (keeping its first bytes once), all but
+    /// the last, which may be the CR of a CRLF still to come.
+    private func discardScanned() {
+        let dropped = scanned - 1
+        skip.begin(at: storageOffset + Int64(head), storage + head, count: dropped)
+        head += dropped
+        scanned = 1
     }
 }

@@ -48,9 +48,11 @@ final class CSVImportDecoder: ImportDecoder {
     private var encoder: CSVRowEncoder?
 
     /// From the file's start, or from `resume` with the header the job recorded.
-    init(format: CSVImportFormat, resume: CSVParser.ResumePoint?, header: CSVHeader?) throws {
+    init(format: CSVImportFormat, resume: CSVParser.ResumePoint?, header: CSVHeader?,
+        maxRecordBytes: Int = ImportSettings.defaultMaxRecordBytes
+    ) throws {
         self.format = format
-        parser = CSVParser(start: resume)
+        parser = CSVParser(start: resume, maxRecordBytes: maxRecordBytes)
         if let header { try accept(header: header) }
     }
 
@@ -64,10 +66,14 @@ final class CSVImportDecoder: ImportDecoder {
     func finish() { parser.finish() }
 
     func next(into chunk: inout ImportChunk) throws -> DecodeStep {
-        guard let record = try parser.nextRecord() else { return .needMore }
-        if record.isHeader { return .header(CSVHeader(record)) }
+        guard let record = parser.nextRecord() else { return .needMore }
+        if record.isHeader { return .header(try CSVHeader(checking: record)) }
         guard let encoder else { throw ImportHeaderError.empty }
-        if let errors = encoder(record, &chunk.copy) {
+        if let oversized = record.oversized {
+            chunk.rejected(
+                row: record.rowNumber, errors: [oversized.rowError("row \(record.rowNumber)")], raw: record.rawText(),
+                endByte: record.endByteOffset)
+        } else if let errors = encoder(record, &chunk.copy) {
             chunk.rejected(row: record.rowNumber, errors: errors, raw: record.rawText(), endByte: record.endByteOffset)
         } else {
             chunk.accepted(row: record.rowNumber, endByte: record.endByteOffset)

@@ -12,14 +12,17 @@ struct ImportPlan: Sendable {
     /// write it themselves.
     let appendsJobID: Bool
     /// A decoder for `job`: from the file's start, or from its last committed chunk.
-    let makeDecoder: @Sendable (_ job: ImportJob, _ resume: Bool) throws -> any ImportDecoder
+    let makeDecoder: @Sendable (_ job: ImportJob, _ resume: Bool, _ settings: ImportSettings) throws -> any ImportDecoder
 
     static func csv(_ format: CSVImportFormat) -> ImportPlan {
         ImportPlan(
             handlerName: format.handlerName, loader: TableChunkLoader(table: format.table), entity: nil,
             appendsJobID: true,
-            makeDecoder: { job, resume in
-                guard resume else { return try CSVImportDecoder(format: format, resume: nil, header: nil) }
+            makeDecoder: { job, resume, settings in
+                guard resume else {
+                    return try CSVImportDecoder(
+                        format: format, resume: nil, header: nil, maxRecordBytes: settings.maxRecordBytes)
+                }
                 guard let columns = job.metadata.columns else {
                     throw PermanentError(
                         "import job \(job.id.uuidString.lowercased()) cannot resume: its metadata lacks the header columns; reprocess the object")
@@ -28,7 +31,7 @@ struct ImportPlan: Sendable {
                     format: format,
                     resume: CSVParser.ResumePoint(
                         byteOffset: job.lastProcessedByte, nextRowNumber: Int(job.lastProcessedOffset) + 1),
-                    header: CSVHeader(columns: columns))
+                    header: CSVHeader(columns: columns), maxRecordBytes: settings.maxRecordBytes)
             })
     }
 
@@ -37,34 +40,14 @@ struct ImportPlan: Sendable {
             CommerceReferenceSQL(entity: entity).map { CommerceChunkLoader(sql: $0) } ?? TableChunkLoader(table: entity.table)
         return ImportPlan(
             handlerName: CommerceImportHandler.handlerName, loader: loader, entity: entity, appendsJobID: false,
-            makeDecoder: { job, resume in
+            makeDecoder: { job, resume, settings in
                 CommerceImportDecoder(
                     entity: entity, jobID: job.id,
                     resume: resume
                         ? NDJSONLineSplitter.ResumePoint(
                             byteOffset: job.lastProcessedByte, nextLineNumber: Int(job.lastProcessedOffset) + 1)
-                        : nil)
+                        : nil,
+                    maxLineBytes: settings.maxRecordBytes)
             })
-    }
-}
-
-/// Knobs of the import runner.
-public struct ImportSettings: Sendable {
-    /// Rows per chunk transaction (SPEC §5 default 5,000).
-    public var chunkRows: Int
-    /// Bytes of GetObject body that may wait in memory for the parser.
-    public var bodyBufferBytes: Int
-
-    public init(chunkRows: Int = 5_000, bodyBufferBytes: Int = 1 << 20) {
-        self.chunkRows = max(1, chunkRows)
-        self.bodyBufferBytes = bodyBufferBytes
-    }
-
-    /// Defaults, with `INTAKE_IMPORT_CHUNK_ROWS` read from the environment (benchmarks and
-    /// tests use smaller chunks to watch progress).
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> ImportSettings {
-        var settings = ImportSettings()
-        if let text = environment["INTAKE_IMPORT_CHUNK_ROWS"], let rows = Int(text), rows > 0 { settings.chunkRows = rows }
-        return settings
     }
 }

@@ -68,7 +68,8 @@ final class ImportRun {
             if let changed = superseded(by: prefix.response.eTag) { return try await finishSuperseded(changed) }
             for try await piece in prefix.response.body { piece.withUnsafeBytes { hasher.update($0) } }
         }
-        let decoder = try plan.makeDecoder(job, resuming)
+        let parser = try plan.makeDecoder(job, resuming, settings)
+        let decoder = resuming ? parser : TextInputCheck(parser)
         var chunk = emptyChunk()
 
         var body: HTTPBody?
@@ -114,9 +115,7 @@ final class ImportRun {
             logger.error("unusable header; import failed", metadata: ["error": "\(error)"])
             try await commit(emptyChunk(), final: Finalization(status: .failed, fileSize: fileSize, message: "unusable header: \(error)"))
             return try await reload()
-        } catch let error as CSVParseError {
-            return try await failMidFile(chunk, reason: error.description)
-        } catch let error as NDJSONError {
+        } catch let error as NotTextInput {
             return try await failMidFile(chunk, reason: error.description)
         } catch {
             // The connection goes back to the pool after this: nothing may still run on it.

@@ -34,10 +34,16 @@ enum ByteText {
     }
 
     /// True when the bytes are valid UTF-8 without NUL: what a PostgreSQL text column accepts.
-    /// ASCII is checked eight bytes at a time, the rare multi-byte text decoded properly.
+    @inline(__always)
     static func isStorableText(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        firstUnstorableByte(bytes) == nil
+    }
+
+    /// Where the bytes stop being valid UTF-8 without NUL, or nil when they never do.
+    /// ASCII is checked eight bytes at a time, the rare multi-byte text decoded properly.
+    static func firstUnstorableByte(_ bytes: UnsafeRawBufferPointer) -> Int? {
         let count = bytes.count
-        guard let base = bytes.baseAddress else { return true }
+        guard let base = bytes.baseAddress else { return nil }
         var i = 0
         while i + 8 <= count {
             let word = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
@@ -48,7 +54,7 @@ enum ByteText {
         }
         while i < count {
             let byte = bytes[i]
-            if byte == 0 { return false }
+            if byte == 0 { return i }
             if byte < 0x80 {
                 i += 1
                 continue
@@ -59,20 +65,20 @@ enum ByteText {
             case 0xC2...0xDF: length = 2; scalar = UInt32(byte & 0x1F)
             case 0xE0...0xEF: length = 3; scalar = UInt32(byte & 0x0F)
             case 0xF0...0xF4: length = 4; scalar = UInt32(byte & 0x07)
-            default: return false
+            default: return i
             }
-            guard i + length <= count else { return false }
+            guard i + length <= count else { return i }
             for k in 1..<length {
                 let next = bytes[i + k]
-                guard next & 0xC0 == 0x80 else { return false }
+                guard next & 0xC0 == 0x80 else { return i }
                 scalar = scalar << 6 | UInt32(next & 0x3F)
             }
             // Overlong three/four-byte forms, surrogates, and beyond U+10FFFF.
-            if length == 3 && (scalar < 0x800 || (0xD800...0xDFFF).contains(scalar)) { return false }
-            if length == 4 && (scalar < 0x10000 || scalar > 0x10FFFF) { return false }
+            if length == 3 && (scalar < 0x800 || (0xD800...0xDFFF).contains(scalar)) { return i }
+            if length == 4 && (scalar < 0x10000 || scalar > 0x10FFFF) { return i }
             i += length
         }
-        return true
+        return nil
     }
 
     /// Number of Unicode scalars in valid UTF-8 (what PostgreSQL counts as characters).
