@@ -46,6 +46,51 @@ struct JSONScannerTests {
     }
 }
 
+/// The limits below were read off PostgreSQL 15 (`select '…'::jsonb`); the scanner must refuse
+/// exactly what jsonb refuses, or a 202 delivery dead-letters in its handler.
+@Suite("JSON scanner: what jsonb stores")
+struct JSONScannerStorableTests {
+    func unstorable(_ text: String) -> Int? {
+        do {
+            _ = try JSONScanner.scan(Array(text.utf8))
+            return nil
+        } catch {
+            if case .unstorable(let offset, _) = error { return offset }
+            return nil
+        }
+    }
+
+    @Test func refusesNULAndUnpairedSurrogateEscapesWhereTheyStart() {
+        #expect(unstorable(#""\u0000""#) == 1)
+        #expect(unstorable(#"{"id": "a\u0000"}"#) == 9)
+        #expect(unstorable(#"{"k\u0000": 1}"#) == 3)
+        #expect(unstorable(#"["\ud800"]"#) == 2)
+        #expect(unstorable(#""\udc00""#) == 1)
+        #expect(unstorable(#""\ud800\u0041""#) == 1)
+        #expect(unstorable(#""\ud800x""#) == 1)
+        #expect(unstorable(#""ok \ud83d\ude00 \\u0000 \u0001""#) == nil)
+    }
+
+    @Test func refusesNumbersOutsideNumericRange() {
+        let overflowing = [
+            "1e131072", "10e131071", "-1e131072", "1e-16384", "1.0e-16383", "0e-16384", "0.0e-16383",
+            "0e1073741823", "0e-1073741822", "0e99999999999999999999", "1" + String(repeating: "0", count: 131_072),
+            "0." + String(repeating: "0", count: 16_384),
+        ]
+        for number in overflowing {
+            #expect(unstorable("[1, \(number)]") == 4, "\(number.prefix(30)) should be refused")
+        }
+        let storable = [
+            "1e400", "-1e-400", "1e131071", "9.99e131071", "0.1e131072", "0.01e131073", "1e-16383", "12e-16382",
+            "0e131072", "0e1073741822", "0." + String(repeating: "0", count: 16_383),
+        ]
+        for number in storable {
+            #expect(unstorable("[1, \(number)]") == nil, "\(number.prefix(30)) should be accepted")
+            #expect(throws: Never.self) { try JSONScanner.scan(Array("[1, \(number)]".utf8)) }
+        }
+    }
+}
+
 @Suite("Idempotency key")
 struct IdempotencyKeyTests {
     let body = Array(#"{"id": "evt_9"}"#.utf8)

@@ -2,6 +2,7 @@ import Foundation
 import IntakeAWS
 import IntakeCore
 import IntakeCrypto
+import IntakeHandlers
 import IntakePostgres
 import IntakeReceiver
 import IntakeTestSupport
@@ -166,4 +167,30 @@ func addDrupalSite(_ db: PostgresConnection, name: String, key: String) async th
 
 func receiverCount(_ db: PostgresConnection, _ sql: String, _ parameters: [any PostgresEncodable] = []) async throws -> Int {
     try await db.query(sql, parameters)[0].decode(Int.self, at: 0)
+}
+
+/// The inbox worker's consumer with `webhook.generic`, in process, routing by source as
+/// `intake-inbox-worker` does.
+struct RunningInboxWorker {
+    let consumer: TableConsumer
+    let pool: PostgresPool
+    let task: Task<Void, any Error>
+
+    static func start(database name: String, sources: [String: SourceSettings]) -> RunningInboxWorker {
+        let handler = WebhookGenericHandler.make(configuration: IntakeConfiguration(sources: sources))
+        let pool = PostgresPool(configuration: TestDatabase.configuration(database: name), size: 4)
+        var logger = Logger(label: "inbox-worker")
+        logger.logLevel = .critical
+        let consumer = TableConsumer(
+            table: .deliveries, settings: ConsumerSettings(concurrency: 2, batch: 16, idleWait: .milliseconds(50)),
+            registry: HandlerRegistry([handler]), policies: RetryPolicies(), pool: pool, workerID: "inbox-test",
+            logger: logger, route: { sources[$0]?.handler })
+        return RunningInboxWorker(consumer: consumer, pool: pool, task: Task { try await consumer.run() })
+    }
+
+    func stop() async throws {
+        consumer.stop()
+        try await task.value
+        await pool.close()
+    }
 }

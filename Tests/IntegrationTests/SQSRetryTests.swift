@@ -158,4 +158,115 @@ struct SQSRetryTests {
             #expect(count >= 3, "heartbeats: \(extensions ?? "none")")
         }
     }
+
+    /// An S3 key with U+0000 (`%00` in the event) ends up in every error message about the
+    /// object; `jsonb` refuses `\u0000`, and the message used to come back forever.
+    @Test func nulInTheS3KeyIsDeadLetteredWithinItsAttemptsAndReplaysByteForByte() async throws {
+        try await TestDatabase.withMigratedDatabase(IntakeMigrations.all) { database in
+            let queue = try await SQSTestEnvironment.makeQueue(aws, visibilitySeconds: 10)
+            let key = "nul/a\u{0}b.csv"
+            let body = SQSTestEnvironment.nativeEvent(bucket: "nul-bucket", key: key)
+            #expect(body.contains("a%00b.csv"))
+            let sent = try await aws.sqs.sendMessage(queueURL: queue, body: body)
+
+            let attempts = Recorder<Int>()
+            let failing = ClosureHandler(name: "test.nul", mode: .none) { message, _ in
+                attempts.append(message.attempt)
+                let task = try S3ObjectTask(message: message)
+                throw RetryableError("cannot read \(task.key): connection reset")
+            }
+            let consumer = SQSTestEnvironment.consumer(
+                aws, queue: queue, database: database, handlers: [failing],
+                routes: [RouteSettings(key: GlobPattern("nul/*"), handler: "test.nul")],
+                retry: IntakeCore.RetryPolicy(maxAttempts: 2, baseSeconds: 1, capSeconds: 1))
+            let db = try await TestDatabase.connect(database: database)
+            try await SQSTestEnvironment.running([consumer]) { () async throws in
+                #expect(
+                    try await eventually(timeout: .seconds(30)) {
+                        try await SQSTestEnvironment.count(db, "SELECT count(*) FROM intake.dead_letters") == 1
+                    })
+                #expect(try await eventually { try await SQSTestEnvironment.depth(aws, queue) == (0, 0) })
+            }
+            #expect(attempts.all == [1, 2], "handled \(attempts.all)")
+
+            let letter = try #require(
+                try await db.query(
+                    """
+                    SELECT id, origin_ref, attempts, errors::text, payload->>'body', payload_raw
+                    FROM intake.dead_letters
+                    """
+                ).first)
+            let id = try letter.decode(Int64.self, at: 0)
+            #expect(try letter.decode(String.self, at: 1) == sent.messageId)
+            #expect(try letter.decode(Int.self, at: 2) == 2)
+            let history = try #require(
+                try JSONSerialization.jsonObject(with: Data(try letter.decode(String.self, at: 3).utf8))
+                    as? [[String: Any]])
+            // Both attempts, the retry's entry included, with the NUL shown as U+2400.
+            #expect(history.map { $0["attempt"] as? Int } == [1, 2])
+            #expect(
+                history.allSatisfy { ($0["message"] as? String) == "cannot read nul/a\u{2400}b.csv: connection reset" })
+            #expect(history.allSatisfy { ($0["object"] as? String) == "s3://nul-bucket/nul/a\u{2400}b.csv" })
+            #expect(try letter.decode(String.self, at: 4) == body)
+            #expect(try letter.decode([UInt8].self, at: 5) == Array(body.utf8))
+            #expect(try await SQSTestEnvironment.count(db, "SELECT count(*) FROM intake.sqs_failures") == 0)
+
+            let url = TestDatabase.url(database: database)
+            let (shown, showOutput) = try await runTool(
+                "intakectl", ["dlq", "show", String(id), "--database-url", url], environment: ["INTAKE_CONFIG": ""])
+            #expect(shown == 0, "intakectl: \(showOutput)")
+            #expect(showOutput.contains("a\u{2400}b.csv"), "intakectl: \(showOutput)")
+
+            let (replayed, replayOutput) = try await runTool(
+                "intakectl", ["dlq", "replay", String(id), "--database-url", url], environment: ["INTAKE_CONFIG": ""])
+            #expect(replayed == 0, "intakectl: \(replayOutput)")
+            // The stopped consumer's last long poll may still take the message on the emulator's
+            // side; it is visible again after the queue's 10 s visibility timeout.
+            var resent: [SQSMessage] = []
+            _ = try await eventually(timeout: .seconds(30)) {
+                resent = try await aws.sqs.receiveMessages(queueURL: queue, waitSeconds: 2)
+                return !resent.isEmpty
+            }
+            #expect(resent.count == 1, "intakectl: \(replayOutput)")
+            #expect(
+                resent.first.map { Array($0.body.utf8) } == Array(body.utf8), "replay re-sends the body as received")
+            #expect(resent.first?.messageId != sent.messageId)
+            await db.close()
+        }
+    }
+
+    /// However the dead letter fails to be written, the message must not be deleted unrecorded
+    /// nor come back at once forever: it waits the handler's backoff, for the queue's redrive.
+    @Test func aRefusedDeadLetterLeavesTheMessageForTheRedrivePolicy() async throws {
+        try await TestDatabase.withMigratedDatabase(IntakeMigrations.all) { database in
+            // Any refusal will do; the NUL of old was one.
+            let db = try await TestDatabase.connect(database: database)
+            try await db.execute(
+                script: """
+                    CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN RAISE EXCEPTION 'dead letters refused by this test'; END $$;
+                    CREATE TRIGGER refuse BEFORE INSERT ON intake.dead_letters FOR EACH ROW EXECUTE FUNCTION refuse();
+                    """)
+            let queue = try await SQSTestEnvironment.makeQueue(aws, visibilitySeconds: 10)
+            try await aws.sqs.sendMessage(
+                queueURL: queue, body: SQSTestEnvironment.nativeEvent(bucket: "b", key: "bad/one.csv"))
+            let attempts = Recorder<Int>()
+            let failing = ClosureHandler(name: "test.bad", mode: .none) { message, _ in
+                attempts.append(message.attempt)
+                throw PermanentError("row 3: not a number")
+            }
+            let consumer = SQSTestEnvironment.consumer(
+                aws, queue: queue, database: database, handlers: [failing],
+                routes: [RouteSettings(key: GlobPattern("*"), handler: "test.bad")],
+                retry: IntakeCore.RetryPolicy(maxAttempts: 5, baseSeconds: 20, capSeconds: 20))
+            try await SQSTestEnvironment.running([consumer]) { () async throws in
+                #expect(try await eventually(timeout: .seconds(20)) { attempts.count == 1 })
+                #expect(try await eventually { try await SQSTestEnvironment.depth(aws, queue) == (0, 1) })
+                // Past the queue's 10 s visibility: still held back, by the backoff of up to 20 s.
+                try await Task.sleep(for: .seconds(12))
+            }
+            #expect(attempts.all == [1], "handled \(attempts.all)")
+            await db.close()
+        }
+    }
 }

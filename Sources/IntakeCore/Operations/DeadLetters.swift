@@ -119,8 +119,10 @@ public struct DeadLetterStore: Sendable {
     public func replay(id: Int64, resendSQS: SQSResend?) async throws -> ReplayResult {
         try await pool.withTransaction { connection in
             let rows = try connection.query(
-                "SELECT origin, origin_ref, payload::text, replayed_at IS NOT NULL FROM intake.dead_letters WHERE id = $1 FOR UPDATE",
-                [id])
+                """
+                SELECT origin, origin_ref, payload::text, replayed_at IS NOT NULL, payload_raw
+                FROM intake.dead_letters WHERE id = $1 FOR UPDATE
+                """, [id])
             guard let row = rows.first else { return .skipped("no dead letter \(id)") }
             if try row.decode(Bool.self, at: 3) { return .skipped("already replayed") }
             let origin = try row.decode(String.self, at: 0)
@@ -135,7 +137,7 @@ public struct DeadLetterStore: Sendable {
                 if outcome == .replayed { try connection.notify("intake_jobs") }
             case .sqs:
                 guard let resendSQS else { return .failed("SQS is not configured: cannot re-send") }
-                let message = try Self.sqsMessage(from: payload)
+                let message = try Self.sqsMessage(from: payload, raw: try row.decode([UInt8]?.self, at: 4))
                 try await resendSQS(message.queueURL, message.body, message.attributes)
                 outcome = .replayed
             case nil:
@@ -188,9 +190,12 @@ public struct DeadLetterStore: Sendable {
         var attributes: [String: String]
     }
 
-    static func sqsMessage(from payload: String) throws -> SQSDeadMessage {
+    /// The message to re-send: the body from `raw` (the bytes as received; the payload's copy
+    /// is escaped for reading), or from the payload for letters written before `payload_raw`.
+    static func sqsMessage(from payload: String, raw: [UInt8]?) throws -> SQSDeadMessage {
         guard let object = try JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any],
-            let queue = object["queue_url"] as? String, let body = object["body"] as? String
+            let queue = object["queue_url"] as? String,
+            let body = raw.map({ String(decoding: $0, as: UTF8.self) }) ?? object["body"] as? String
         else { throw PermanentError("SQS dead letter payload lacks queue_url or body") }
         let attributes = (object["message_attributes"] as? [String: String]) ?? [:]
         return SQSDeadMessage(queueURL: queue, body: body, attributes: attributes)

@@ -1,4 +1,3 @@
-import Foundation
 import IntakePostgres
 
 /// The outcomes of one lane's batch, written back in at most three statements.
@@ -19,18 +18,15 @@ struct Settlement {
     static func historyEntry(
         worker: String, attempt: Int, retryable: Bool, error: String, message: String, retryIn: Duration? = nil
     ) -> String {
-        var object: [String: Any] = [
-            "at": PostgresTimestamp.format(Date()),
-            "worker": worker,
-            "attempt": attempt,
-            "class": retryable ? "retryable" : "permanent",
-            "error": error,
-            "message": message,
-        ]
-        // The backoff this failure got, for operators reading the history (and its bounds).
-        if let retryIn { object["retry_in_ms"] = retryIn.milliseconds }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
+        FailureHistory.entry(
+            worker: worker, attempt: attempt, retryable: retryable, error: error, message: message,
+            // The backoff this failure got, for operators reading the history (and its bounds).
+            extra: retryIn.map { ["retry_in_ms": $0.milliseconds] } ?? [:])
+    }
+
+    /// A handler's result as PostgreSQL stores it (a result quoting input may hold U+0000).
+    private static func storable(_ result: PostgresJSON?) -> String? {
+        result.map { FailureHistory.storableJSON($0.text) }
     }
 
     /// Writes every outcome on `connection` (inside the lane's transaction when one is open).
@@ -38,22 +34,24 @@ struct Settlement {
         if !succeeded.isEmpty {
             try connection.query(
                 table.succeedSQL,
-                [PostgresArray(succeeded.map(\.id)), PostgresArray(succeeded.map { $0.result?.text }), worker])
+                [PostgresArray(succeeded.map(\.id)), PostgresArray(succeeded.map { Self.storable($0.result) }), worker])
         }
         if !retried.isEmpty {
             try connection.query(
                 table.retrySQL,
                 [
                     PostgresArray(retried.map(\.id)), PostgresArray(retried.map { String($0.delaySeconds) }),
-                    PostgresArray(retried.map(\.message)), PostgresArray(retried.map(\.entry)), worker,
+                    PostgresArray(retried.map { FailureHistory.storableText($0.message) }),
+                    PostgresArray(retried.map(\.entry)), worker,
                 ])
         }
         if !dead.isEmpty {
             try connection.query(
                 table.deadSQL,
                 [
-                    PostgresArray(dead.map(\.id)), PostgresArray(dead.map(\.message)), PostgresArray(dead.map(\.entry)),
-                    PostgresArray(dead.map(\.handler)), PostgresArray(dead.map { $0.result?.text }), worker,
+                    PostgresArray(dead.map(\.id)), PostgresArray(dead.map { FailureHistory.storableText($0.message) }),
+                    PostgresArray(dead.map(\.entry)),
+                    PostgresArray(dead.map(\.handler)), PostgresArray(dead.map { Self.storable($0.result) }), worker,
                 ])
         }
         if !released.isEmpty {

@@ -181,16 +181,40 @@ extension SQSConsumer {
                     entry: failure.historyEntry(worker: workerID, attempt: attempt, handler: disposition.handler))
                 deleter.add(messageID: message.messageId, receiptHandle: message.receiptHandle)
             } catch {
-                // Not deleted: it comes back and is dead-lettered once the database answers.
-                let wait = min(settings.visibilitySeconds, 30)
-                logger.error(
-                    "could not write the dead letter; the message stays on the queue",
-                    metadata: ["error": "\(error)", "retry_in_s": "\(wait)"])
-                await changeVisibility(message, to: wait, logger: logger)
+                await keepUnwritableDeadLetter(message, handler: disposition.handler, error: error, logger: logger)
             }
         case .released:
             await release([(message.messageId, message.receiptHandle)])
         }
+    }
+
+    /// The dead letter could not be written; the message stays on the queue, never deleted
+    /// unrecorded (docs/ARCHITECTURE.md, "Dead letters"). While PostgreSQL is unreachable it
+    /// comes back soon and is dead-lettered once the database answers. When PostgreSQL refused
+    /// the row itself, writing it again soon cannot help: the message waits the handler's
+    /// growing backoff, the error log names it, and the queue's redrive policy moves it to the
+    /// SQS dead-letter queue after `maxReceiveCount` receives, so it ends there, not in a loop.
+    private func keepUnwritableDeadLetter(
+        _ message: SQSMessage, handler: String, error: any Error, logger: Logger
+    ) async {
+        let wait: Int
+        if ErrorClassification.isRetryable(error) {
+            wait = min(settings.visibilitySeconds, 30)
+            logger.error(
+                "could not write the dead letter; the message stays on the queue",
+                metadata: ["error": "\(error)", "retry_in_s": "\(wait)"])
+        } else {
+            // The backoff's ceiling, not a jittered draw: each return comes later than the last.
+            let backoff = policies.policy(for: handler).ceiling(afterAttempt: message.receiveCount)
+            wait = min(max(Int(backoff.rounded(.up)), settings.visibilitySeconds), settings.maxRetryVisibilitySeconds)
+            logger.error(
+                "PostgreSQL refused the dead letter; the message stays on the queue for its redrive policy",
+                metadata: [
+                    "error": "\(error)", "retry_in_s": "\(wait)", "handler": "\(handler)",
+                    "sqs.body": "\(FailureHistory.storableText(message.body))",
+                ])
+        }
+        await changeVisibility(message, to: wait, logger: logger)
     }
 
     private func changeVisibility(_ message: SQSMessage, to seconds: Int, logger: Logger) async {

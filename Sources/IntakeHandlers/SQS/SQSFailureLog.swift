@@ -1,4 +1,3 @@
-import Foundation
 import IntakeAWS
 import IntakeCore
 import IntakePostgres
@@ -12,21 +11,13 @@ struct SQSFailure: Sendable {
     /// The S3 object the failing handler worked on, when there was one.
     var object: String?
 
-    /// The same shape as the table consumers' history entries, plus the handler and object.
+    /// The table consumers' history entry plus the handler, the object and the visibility wait.
     func historyEntry(worker: String, attempt: Int, handler: String, retryInSeconds: Int? = nil) -> String {
-        var entry: [String: Any] = [
-            "at": PostgresTimestamp.format(Date()),
-            "worker": worker,
-            "attempt": attempt,
-            "class": retryable ? "retryable" : "permanent",
-            "error": errorClass,
-            "message": message,
-            "handler": handler,
-        ]
-        if let object { entry["object"] = object }
-        if let retryInSeconds { entry["retry_in_seconds"] = retryInSeconds }
-        let data = (try? JSONSerialization.data(withJSONObject: entry, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
+        var extra: [String: Any] = ["handler": handler]
+        if let object { extra["object"] = object }
+        if let retryInSeconds { extra["retry_in_seconds"] = retryInSeconds }
+        return FailureHistory.entry(
+            worker: worker, attempt: attempt, retryable: retryable, error: errorClass, message: message, extra: extra)
     }
 }
 
@@ -61,37 +52,42 @@ struct SQSFailureLog: Sendable {
 
     /// Writes the dead letter with the whole history (earlier attempts plus `entry`) and drops
     /// the history, in one statement. A message already dead-lettered under the same id (the
-    /// worker died between this write and the delete) is not written twice.
+    /// worker died between this write and the delete) is not written twice. The body goes in
+    /// twice: as bytes in `payload_raw`, which replay re-sends, and escaped for reading in the
+    /// `jsonb` payload, so that whatever the body holds the row can be written.
     func deadLetter(message: SQSMessage, handler: String, entry: String) async throws {
         try await pool.query(
             """
             WITH history AS (DELETE FROM intake.sqs_failures WHERE message_id = $1 RETURNING errors, first_failed_at)
-            INSERT INTO intake.dead_letters (origin, origin_ref, handler, payload, attempts, errors, first_failed_at)
-            SELECT 'sqs', $1, $2, $3::jsonb, $4,
+            INSERT INTO intake.dead_letters
+                (origin, origin_ref, handler, payload, payload_raw, attempts, errors, first_failed_at)
+            SELECT 'sqs', $1, $2, $3::jsonb, $6, $4,
                    coalesce((SELECT errors FROM history), '[]'::jsonb) || jsonb_build_array($5::jsonb),
                    coalesce((SELECT first_failed_at FROM history), now())
             WHERE NOT EXISTS (SELECT 1 FROM intake.dead_letters WHERE origin = 'sqs' AND origin_ref = $1)
             """,
             [
                 message.messageId, handler, try Self.payload(message, queueURL: queueURL), message.receiveCount,
-                PostgresJSON(text: entry),
+                PostgresJSON(text: entry), Array(message.body.utf8),
             ])
     }
 
     /// What `intakectl dlq replay` needs to re-send the message: queue, body and the string
     /// message attributes (binary ones cannot be replayed and are left out), plus the system
-    /// attributes for whoever investigates.
+    /// attributes for whoever investigates. Storable whatever the message holds (U+0000 shows
+    /// as U+2400 here; the body's bytes are in `payload_raw`).
     static func payload(_ message: SQSMessage, queueURL: String) throws -> PostgresJSON {
         var attributes: [String: String] = [:]
         for (name, attribute) in message.messageAttributes {
             if let value = attribute.stringValue { attributes[name] = value }
         }
-        return try PostgresJSON(object: [
+        let readable = try PostgresJSON(object: [
             "queue_url": queueURL,
             "message_id": message.messageId,
             "body": message.body,
             "message_attributes": attributes,
             "attributes": message.attributes,
         ] as [String: Any])
+        return PostgresJSON(text: FailureHistory.storableJSON(readable.text))
     }
 }

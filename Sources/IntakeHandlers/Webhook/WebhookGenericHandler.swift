@@ -47,11 +47,13 @@ public struct WebhookGenericHandler: Handler {
         guard let deliveryID = Int64(message.id) else {
             return .permanentFailure(reason: "webhook.generic handles inbox deliveries; \(message.id) is not a delivery id")
         }
-        let object: Any
+        // JSONNode, not JSONSerialization: a number such as 1e400 is valid JSON that jsonb stores
+        // exactly, but it has no Double, and Foundation refuses the whole document for it.
+        let object: JSONNode
         do {
-            object = try JSONSerialization.jsonObject(with: Data(message.body), options: [.fragmentsAllowed])
+            object = try JSONNode.parse(message.body)
         } catch {
-            return .permanentFailure(reason: "webhook.generic needs a JSON body: \(error.localizedDescription)")
+            return .permanentFailure(reason: "webhook.generic needs a JSON body: \(error)")
         }
         let eventType = Self.eventType(
             of: object, headers: message.attributes, location: eventTypes[message.topic])
@@ -68,7 +70,9 @@ public struct WebhookGenericHandler: Handler {
     }
 
     /// The event type per `location`, else the defaults; nil when nothing names one.
-    public static func eventType(of object: Any, headers: [String: String], location: EventTypeLocation?) -> String? {
+    public static func eventType(of object: JSONNode, headers: [String: String], location: EventTypeLocation?)
+        -> String?
+    {
         switch location {
         case .header(let name):
             return header(name, in: headers)
@@ -93,16 +97,15 @@ public struct WebhookGenericHandler: Handler {
         return value
     }
 
-    /// A string or number at a dotted path of nested objects.
-    static func field(_ path: String, in object: Any) -> String? {
-        var current: Any? = object
+    /// A string or number (as written) at a dotted path of nested objects.
+    static func field(_ path: String, in object: JSONNode) -> String? {
+        var current: JSONNode? = object
         for component in path.split(separator: ".") {
-            current = (current as? [String: Any])?[String(component)]
+            current = current?[String(component)]
         }
         switch current {
-        case let text as String: return text.isEmpty ? nil : text
-        // Booleans are NSNumbers too, of Objective-C type `c`; they name no event.
-        case let number as NSNumber where String(cString: number.objCType) != "c": return number.stringValue
+        case .string(let text): return text.isEmpty ? nil : text
+        case .number(let text): return text
         default: return nil
         }
     }

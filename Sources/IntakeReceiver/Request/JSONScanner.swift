@@ -3,6 +3,11 @@
 ///
 /// The receiver only needs a yes/no and the idempotency key; a full parse per request would
 /// cost more CPU than everything else it does.
+///
+/// Well-formed is not enough: a delivery is answered 202 only if its handler can store it, and
+/// the handlers store JSON as PostgreSQL `jsonb`. So the scanner also refuses what `jsonb`
+/// refuses though JSON allows it (checked against PostgreSQL 15): the escape `\u0000`, an
+/// unpaired surrogate escape, and a number outside `numeric`'s range.
 struct JSONScanner {
     /// Deep enough for any real payload, shallow enough that recursion cannot exhaust the stack.
     static let maxDepth = 256
@@ -10,6 +15,8 @@ struct JSONScanner {
     enum Failure: Error, Equatable {
         case malformed(offset: Int)
         case tooDeep
+        /// Well-formed JSON that PostgreSQL's `jsonb` refuses: what, and where it starts.
+        case unstorable(offset: Int, problem: String)
     }
 
     struct Outcome: Equatable {
@@ -174,6 +181,7 @@ struct JSONScanner {
 
     /// Validates one escape sequence at `index` (the backslash), appending its UTF-8 to `out`.
     private mutating func escape(into out: inout [UInt8]?) throws(Failure) {
+        let start = index
         guard index + 1 < bytes.count else { throw failure }
         let code = bytes[index + 1]
         index += 2
@@ -195,18 +203,21 @@ struct JSONScanner {
             return
         }
         var scalar = try hex4()
-        if (0xD800..<0xDC00).contains(scalar),
-            index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
-        {
+        if scalar == 0 {
+            throw .unstorable(offset: start, problem: "the escape \\u0000 (PostgreSQL's jsonb cannot hold U+0000)")
+        }
+        // Lone surrogates are legal JSON text but not Unicode, and jsonb refuses them.
+        let unpaired = Failure.unstorable(
+            offset: start, problem: "an unpaired UTF-16 surrogate escape (PostgreSQL's jsonb accepts only pairs)")
+        if (0xDC00..<0xE000).contains(scalar) { throw unpaired }
+        if (0xD800..<0xDC00).contains(scalar) {
+            guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+            else { throw unpaired }
             index += 2
             let low = try hex4()
-            if (0xDC00..<0xE000).contains(low) {
-                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-            } else {
-                scalar = 0xFFFD
-            }
+            guard (0xDC00..<0xE000).contains(low) else { throw unpaired }
+            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
         }
-        // Lone surrogates are legal JSON text but not Unicode; they decode to U+FFFD.
         if out != nil {
             let value = Unicode.Scalar(scalar) ?? "\u{FFFD}"
             out!.append(contentsOf: Array(String(value).utf8))
@@ -261,6 +272,7 @@ struct JSONScanner {
         let start = index
         if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
         guard index < bytes.count else { throw failure }
+        let integerStart = index
         if bytes[index] == UInt8(ascii: "0") {
             index += 1
         } else if (UInt8(ascii: "1")...UInt8(ascii: "9")).contains(bytes[index]) {
@@ -268,16 +280,63 @@ struct JSONScanner {
         } else {
             throw failure
         }
+        let integer = integerStart..<index
+        var fraction = index..<index
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
             index += 1
+            let fractionStart = index
             guard skipDigits() > 0 else { throw failure }
+            fraction = fractionStart..<index
         }
+        var exponent = 0
         if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
             index += 1
-            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            var negative = false
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+                negative = bytes[index] == UInt8(ascii: "-")
+                index += 1
+            }
+            let exponentStart = index
             guard skipDigits() > 0 else { throw failure }
+            for position in exponentStart..<index {
+                // Saturates far beyond any limit below.
+                exponent = min(exponent * 10 + Int(bytes[position] - 0x30), 1 << 40)
+            }
+            if negative { exponent = -exponent }
+        }
+        if let problem = Self.numericRangeProblem(integer: integer, fraction: fraction, exponent: exponent, in: bytes) {
+            throw .unstorable(offset: start, problem: problem)
         }
         return index - start
+    }
+
+    /// Why PostgreSQL's `numeric` (which `jsonb` stores numbers as) would refuse the number
+    /// with these digits and exponent, or nil. PostgreSQL 15's limits: an exponent within
+    /// ±(2^31-1)/2, at most 16383 digits after the decimal point as written (trailing zeros
+    /// count), and a magnitude below 10^131072.
+    static func numericRangeProblem(
+        integer: Range<Int>, fraction: Range<Int>, exponent: Int, in bytes: UnsafeRawBufferPointer
+    ) -> String? {
+        let exponentLimit = Int(Int32.max) / 2
+        if exponent >= exponentLimit || exponent <= -exponentLimit {
+            return "a number whose exponent is out of PostgreSQL's numeric range"
+        }
+        if fraction.count - exponent > 16383 {
+            return "a number with more than 16383 digits after the decimal point (PostgreSQL's numeric limit)"
+        }
+        // The decimal exponent of the leading nonzero digit: 10^131072 and above overflow.
+        let leadingWeight: Int
+        if let lead = integer.first(where: { bytes[$0] != UInt8(ascii: "0") }) {
+            leadingWeight = integer.upperBound - 1 - lead
+        } else if let lead = fraction.first(where: { bytes[$0] != UInt8(ascii: "0") }) {
+            leadingWeight = fraction.lowerBound - 1 - lead
+        } else {
+            return nil  // zero, whatever its exponent
+        }
+        if leadingWeight + exponent > 131_071 {
+            return "a number of 10^131072 or more (PostgreSQL's numeric limit)"
+        }
+        return nil
     }
 
     @discardableResult

@@ -25,7 +25,7 @@ struct WebhookRoute: Sendable {
         let settings = route.settings
         let body = request.bodyBytes
 
-        // 1. Well-formed JSON (the content type was checked from the head).
+        // 1. Well-formed JSON that jsonb can store (the content type was checked from the head).
         var jsonID: String?
         if settings.contentType == .json {
             do throws(JSONScanner.Failure) {
@@ -36,6 +36,9 @@ struct WebhookRoute: Sendable {
                     return Reply.error(.badRequest, "malformed JSON: nested deeper than \(JSONScanner.maxDepth) levels")
                 case .malformed(let offset):
                     return Reply.error(.badRequest, "malformed JSON: unexpected input at byte \(offset)")
+                case .unstorable(let offset, let problem):
+                    // Refused now rather than answered 202 and dead-lettered by the handler's insert.
+                    return Reply.error(.badRequest, "JSON that PostgreSQL cannot store: \(problem) at byte \(offset)")
                 }
             }
         }
