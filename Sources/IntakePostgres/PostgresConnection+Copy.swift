@@ -32,28 +32,33 @@ extension PostgresConnection {
     public func copyIn(_ sql: String, _ body: (borrowing PostgresCopyWriter) throws -> Void) throws -> Int {
         try ensureConnected()
         guard let handle else { throw PostgresError(kind: .connection, message: "not connected") }
-        let start = PQexec(handle, sql)
-        let started = try check(start, statement: sql)
-        _ = started
-        let writer = PostgresCopyWriter(handle: handle)
-        var failure: (any Error)?
-        do {
-            try body(writer)
-        } catch {
-            failure = error
-        }
-        let message: String? = failure.map { "aborted by client: \($0)" }
-        if PQputCopyEnd(handle, message) != 1 {
-            throw PostgresError(kind: .connection, message: String(cString: PQerrorMessage(handle)))
-        }
-        var rows = 0
-        var serverError: (any Error)?
-        while let result = PQgetResult(handle) {
+        // One deadline for the whole COPY: a stopped server stops reading, and PQputCopyData
+        // then blocks as surely as a statement waiting for its answer.
+        let (rows, failure, serverError) = try withAnswerDeadline { () throws -> (Int, (any Error)?, (any Error)?) in
+            let start = PQexec(handle, sql)
+            let started = try check(start, statement: sql)
+            _ = started
+            let writer = PostgresCopyWriter(handle: handle)
+            var failure: (any Error)?
             do {
-                rows += try check(result, statement: sql).affectedRows
+                try body(writer)
             } catch {
-                serverError = serverError ?? error
+                failure = error
             }
+            let message: String? = failure.map { "aborted by client: \($0)" }
+            if PQputCopyEnd(handle, message) != 1 {
+                throw PostgresError(kind: .connection, message: String(cString: PQerrorMessage(handle)))
+            }
+            var rows = 0
+            var serverError: (any Error)?
+            while let result = PQgetResult(handle) {
+                do {
+                    rows += try check(result, statement: sql).affectedRows
+                } catch {
+                    serverError = serverError ?? error
+                }
+            }
+            return (rows, failure, serverError)
         }
         if let failure { throw failure }
         if let serverError { throw serverError }

@@ -10,6 +10,8 @@ extension PostgresConnection {
     ) async throws -> T {
         try ensureConnected()
         try execute(script: "BEGIN")
+        transactionDepth += 1
+        defer { transactionDepth -= 1 }
         let value: T
         do {
             value = try await body(self)

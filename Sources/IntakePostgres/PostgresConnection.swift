@@ -20,6 +20,11 @@ public actor PostgresConnection {
     private static let maxPrepared = 512
     /// Written to wake `waitForNotification` early (shutdown).
     let wakePipe: (read: Int32, write: Int32)
+    /// Cuts the socket off when the server does not answer in time (`answerDeadline`).
+    let answerDeadline = AnswerDeadline()
+    /// Open `withTransaction` scopes: a connection lost inside one must not silently reconnect,
+    /// or the rest of the transaction's statements would commit one by one.
+    var transactionDepth = 0
 
     private init(configuration: PostgresConfiguration, logger: Logger) {
         self.configuration = configuration
@@ -74,39 +79,7 @@ public actor PostgresConnection {
     public var backendPID: Int32 { handle.map { PQbackendPID($0) } ?? 0 }
 
     private func open() throws {
-        let keys = ["application_name", "dbname", "connect_timeout", "keepalives", "keepalives_idle",
-                    "keepalives_interval", "keepalives_count", "dbname"]
-        let values: [String?] = [
-            configuration.applicationName,
-            configuration.conninfo.isEmpty ? nil : configuration.conninfo,
-            String(configuration.connectTimeoutSeconds), "1", "15", "5", "3",
-            // libpq expands only the first dbname as a conninfo; a second one is a plain name.
-            configuration.database,
-        ]
-        let keyPointers = keys.map { strdup($0) }
-        let valuePointers = values.map { $0.map { strdup($0) } ?? nil }
-        defer {
-            keyPointers.forEach { free($0) }
-            valuePointers.forEach { free($0) }
-        }
-        var keyArray: [UnsafePointer<CChar>?] = keyPointers.map { UnsafePointer($0) } + [nil]
-        var valueArray: [UnsafePointer<CChar>?] = valuePointers.map { $0.map { UnsafePointer($0) } } + [nil]
-        // A NULL dbname value would end libpq's keyword scan early; drop such pairs instead.
-        var i = 0
-        while i < valueArray.count - 1 {
-            if valueArray[i] == nil {
-                keyArray.remove(at: i)
-                valueArray.remove(at: i)
-            } else {
-                i += 1
-            }
-        }
-        let conn = PQconnectdbParams(keyArray, valueArray, 1)
-        guard let conn, PQstatus(conn) == CONNECTION_OK else {
-            let message = conn.flatMap { PQerrorMessage($0) }.map { String(cString: $0) } ?? "out of memory"
-            if let conn { PQfinish(conn) }
-            throw PostgresError(kind: .connection, message: Self.scrub(message))
-        }
+        let conn = try Self.openConnection(configuration)
         // libpq prints NOTICEs ("relation already exists, skipping") to stderr by default;
         // they are not errors and would break the one-JSON-object-per-line log.
         PQsetNoticeProcessor(conn, { _, _ in }, nil)
@@ -117,7 +90,11 @@ public actor PostgresConnection {
 
     private func configureSession() throws {
         // Fixed formats make decoding cheap and exact: UTC ISO timestamps, hex bytea.
-        try execute(script: "SET TimeZone TO 'UTC'; SET DateStyle TO 'ISO, YMD'; SET bytea_output TO 'hex'")
+        var script = "SET TimeZone TO 'UTC'; SET DateStyle TO 'ISO, YMD'; SET bytea_output TO 'hex'"
+        if let limit = configuration.queryTimeout {
+            script += "; SET statement_timeout TO \(max(1, limit.components.seconds * 1000 + limit.components.attoseconds / 1_000_000_000_000_000))"
+        }
+        try execute(script: script)
     }
 
     /// Reconnects when the connection was lost (server restart, network). Callers retry
@@ -127,6 +104,9 @@ public actor PostgresConnection {
         if let handle {
             PQfinish(handle)
             self.handle = nil
+        }
+        if transactionDepth > 0 {
+            throw PostgresError(kind: .connection, message: "connection lost inside a transaction; it was rolled back")
         }
         logger.info("reconnecting to PostgreSQL")
         try open()
@@ -140,14 +120,16 @@ public actor PostgresConnection {
     public func query(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws -> PostgresResult {
         try ensureConnected()
         let binds = parameters.map(\.postgresBind)
-        let name = try preparedName(for: sql, parameterCount: binds.count)
-        let result = withParameterArrays(binds) { values, lengths, formats in
-            if let name {
-                return PQexecPrepared(handle, name, Int32(binds.count), values, lengths, formats, 0)
+        return try withAnswerDeadline {
+            let name = try preparedName(for: sql, parameterCount: binds.count)
+            let result = withParameterArrays(binds) { values, lengths, formats in
+                if let name {
+                    return PQexecPrepared(handle, name, Int32(binds.count), values, lengths, formats, 0)
+                }
+                return PQexecParams(handle, sql, Int32(binds.count), nil, values, lengths, formats, 0)
             }
-            return PQexecParams(handle, sql, Int32(binds.count), nil, values, lengths, formats, 0)
+            return try check(result, statement: sql)
         }
-        return try check(result, statement: sql)
     }
 
     /// Variadic convenience: `query("… WHERE id = $1", id)`.
@@ -161,8 +143,27 @@ public actor PostgresConnection {
     /// Runs a fixed multi-statement script with no parameters (DDL, migrations, SET).
     public func execute(script: String) throws {
         guard let handle else { throw PostgresError(kind: .connection, message: "not connected") }
-        let result = PQexec(handle, script)
-        _ = try check(result, statement: script)
+        try withAnswerDeadline {
+            let result = PQexec(handle, script)
+            _ = try check(result, statement: script)
+        }
+    }
+
+    /// Runs one round trip (or a COPY) under `configuration.answerDeadline`. When the server
+    /// did not answer in time the connection is closed (the next statement reconnects) and the
+    /// call throws a retryable `.connection` error.
+    func withAnswerDeadline<T>(_ body: () throws -> T) throws -> T {
+        guard let limit = configuration.answerDeadline, let handle else { return try body() }
+        answerDeadline.arm(socket: PQsocket(handle), after: limit)
+        let result = Result { try body() }
+        guard answerDeadline.disarm() else { return try result.get() }
+        // The socket is shut down: even an answer that slipped in just before is the last one.
+        close()
+        if case .success(let value) = result { return value }
+        logger.warning("PostgreSQL did not answer in time; connection dropped", metadata: ["deadline": "\(limit)"])
+        throw PostgresError(
+            kind: .connection,
+            message: "PostgreSQL did not answer within \(limit) (server stopped or network down); the connection was dropped")
     }
 
     /// Quotes an identifier that must be spliced into SQL (a table or channel name).

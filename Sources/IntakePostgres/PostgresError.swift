@@ -12,6 +12,8 @@ public struct PostgresError: Error, CustomStringConvertible, CustomDebugStringCo
         case server
         /// The client misused the API or could not decode a value.
         case client
+        /// The connection settings cannot work as written (a malformed URL): never retryable.
+        case configuration
     }
 
     public var kind: Kind
@@ -46,6 +48,17 @@ public struct PostgresError: Error, CustomStringConvertible, CustomDebugStringCo
     }
 
     public var isUniqueViolation: Bool { sqlState == "23505" }
+
+    /// Whether the connection settings themselves are wrong, so that waiting cannot help: a
+    /// malformed URL, a wrong password (28P01), an unknown role or a refused `pg_hba.conf` entry
+    /// (28000), an unknown database (3D000). A server that is down, refuses connections or
+    /// times out is not: it may come back. At runtime these stay retryable (credentials may be
+    /// rotated under a running process); at start-up they end the process.
+    public var isConfigurationError: Bool {
+        if kind == .configuration { return true }
+        guard kind == .connection, let code = sqlState else { return false }
+        return ["28000", "28P01", "3D000"].contains(code)
+    }
 
     public var description: String {
         var text = "PostgreSQL \(kind.rawValue) error"

@@ -21,6 +21,9 @@ public final class Receiver: Service, Sendable {
         public var readPoolSize: Int
         /// `Retry-After` sent with a 503.
         public var unavailableRetryAfterSeconds: Int
+        /// Longest a request waits on PostgreSQL (its commit, an API key or rate limit lookup)
+        /// before it is answered 503: a database that stops answering must not hold requests.
+        public var databaseTimeout: Duration
         /// Wall clock for signature timestamps (tests fix it).
         public var clock: UnixClock
         /// Replaces the `ingest.drupal_sites` lookup for `api-key` sources (tests).
@@ -28,8 +31,9 @@ public final class Receiver: Service, Sendable {
 
         public init(
             writers: Int = 2, maxBatch: Int = 256, readPoolSize: Int = 4, unavailableRetryAfterSeconds: Int = 5,
-            clock: UnixClock = .system, keyStore: (any APIKeyStore)? = nil
+            databaseTimeout: Duration = .seconds(3), clock: UnixClock = .system, keyStore: (any APIKeyStore)? = nil
         ) {
+            self.databaseTimeout = databaseTimeout
             self.writers = writers
             self.maxBatch = maxBatch
             self.readPoolSize = readPoolSize
@@ -55,14 +59,15 @@ public final class Receiver: Service, Sendable {
         configuration: IntakeConfiguration, database: PostgresConfiguration? = nil, options: Options = Options(),
         metrics: MetricsRegistry = .shared, logger: Logger
     ) throws {
-        let database =
-            database
+        // Every statement of the receiver runs for a request waiting on it.
+        let database = (database
             ?? PostgresConfiguration(
                 conninfo: configuration.database.url.value, applicationName: "intake-receiver", connectTimeoutSeconds: 5)
+        ).bounded(by: options.databaseTimeout)
         let pool = PostgresPool(configuration: database, size: max(1, options.readPoolSize), logger: logger)
         let receiverMetrics = ReceiverMetrics(registry: metrics)
         let writer = GroupCommitWriter(
-            configuration: database, settings: .init(writers: options.writers, maxBatch: options.maxBatch),
+            configuration: database, settings: .init(writers: options.writers, maxBatch: options.maxBatch, requestTimeout: options.databaseTimeout),
             observer: receiverMetrics, logger: logger)
         let keyStore = options.keyStore ?? PostgresAPIKeyStore(pool: pool)
         if let store = keyStore as? PostgresAPIKeyStore,

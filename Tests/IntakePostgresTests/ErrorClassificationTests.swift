@@ -54,8 +54,60 @@ struct ErrorClassificationTests {
         } catch let error as PostgresError {
             #expect(error.kind == .connection)
             #expect(error.isRetryable)
+            // A server that is not there yet is waited for, not a configuration mistake.
+            #expect(!error.isConfigurationError)
             #expect(!error.description.contains("s3cretpw"))
         }
+    }
+
+    /// What a connection attempt that can never succeed throws, so start-up can stop at once.
+    func configurationFailure(_ configuration: PostgresConfiguration) async -> PostgresError? {
+        do {
+            let connection = try await PostgresConnection.connect(configuration: configuration)
+            await connection.close()
+            Issue.record("connected with settings that should not work")
+            return nil
+        } catch let error as PostgresError {
+            return error
+        } catch {
+            Issue.record("unexpected error \(error)")
+            return nil
+        }
+    }
+
+    @Test func unknownDatabaseIsAConfigurationErrorWithItsSQLState() async throws {
+        let error = await configurationFailure(TestDatabase.configuration(database: "intake_no_such_database"))
+        #expect(error?.sqlState == "3D000")
+        #expect(error?.isConfigurationError == true)
+        #expect(error?.description.contains(#"database "intake_no_such_database" does not exist"#) == true)
+        // The verbose form libpq was asked for (to learn the code) does not leak into messages.
+        #expect(error?.description.contains("LOCATION") == false)
+        #expect(error?.description.contains("FATAL:  3D000") == false)
+    }
+
+    @Test func unknownRoleIsAConfigurationError() async throws {
+        let url = try #require(TestDatabase.url)
+        var components = try #require(URLComponents(string: url), "DATABASE_URL must be a URI for this test")
+        components.user = "intake_no_such_role"
+        components.password = "s3cretpw"
+        let error = await configurationFailure(PostgresConfiguration(conninfo: try #require(components.string)))
+        #expect(error?.sqlState == "28000")
+        #expect(error?.isConfigurationError == true)
+        #expect(error?.description.contains("s3cretpw") == false)
+    }
+
+    @Test(arguments: [
+        "postgresql://127.0.0.1:5432/db?no_such_option=1",
+        "host=127.0.0.1 no_such_option=1",
+        "postgresql://user:s3cretpw@127.0.0.1:5432/db?sslmode",
+    ])
+    func malformedConnectionStringIsAConfigurationError(conninfo: String) async throws {
+        let error = await configurationFailure(PostgresConfiguration(conninfo: conninfo, connectTimeoutSeconds: 2))
+        #expect(error?.kind == .configuration)
+        #expect(error?.isConfigurationError == true)
+        #expect(error?.isRetryable == false)
+        #expect(error?.description.contains("invalid connection string") == true)
+        #expect(error?.description.contains("s3cretpw") == false)
     }
 
     @Test func transactionRollsBackOnThrow() async throws {

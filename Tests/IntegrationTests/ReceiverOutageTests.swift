@@ -32,8 +32,25 @@ struct PrivatePostgres {
 
     func stop() async throws { try await Self.run(["\(directory)/pg/pgctl", "stop"]) }
     func start() async throws { try await Self.run(["\(directory)/pg/pgctl", "start"]) }
+    /// SIGSTOP the postmaster and its backends: connections stay open, nothing answers.
+    func freeze() async throws { try await Self.run(["\(directory)/pg/pgctl", "freeze"]) }
+    func thaw() async throws { try await Self.run(["\(directory)/pg/pgctl", "thaw"]) }
+
+    /// Starts a server, runs `body`, and stops and removes the server whatever happens.
+    static func with(_ body: (PrivatePostgres) async throws -> Void) async throws {
+        let postgres = try await start()
+        do {
+            try await body(postgres)
+        } catch {
+            await postgres.remove()
+            throw error
+        }
+        await postgres.remove()
+    }
 
     func remove() async {
+        // A frozen server would not stop.
+        try? await thaw()
         try? await stop()
         try? FileManager.default.removeItem(atPath: directory)
     }
@@ -77,71 +94,85 @@ struct PrivatePostgres {
     }
 }
 
-@Suite("Receiver outage")
-struct ReceiverOutageTests {
-    @Test(
-        .enabled(if: ProcessInfo.processInfo.environment["INTAKE_PGCTL"] != nil, "needs INTAKE_PGCTL and PostgreSQL binaries (run scripts/test)"),
-        .timeLimit(.minutes(3)))
-    func databaseDownMeans503AndNoAcceptanceThenRecoversWithoutRestart() async throws {
-        let postgres = try await PrivatePostgres.start()
-        // Whatever happens below, the server is stopped and its files removed.
-        do {
-            try await exercise(postgres)
-        } catch {
-            await postgres.remove()
-            throw error
+/// A receiver on a server of the test's own, with one delivery accepted before the outage.
+struct OutageScenario {
+    let postgres: PrivatePostgres
+    let running: RunningReceiver
+    let client = TestClient(concurrency: 8)
+    var acceptedIDs: [Int64] = []
+
+    /// Starts a private server, runs `body` on a migrated database with a receiver in front,
+    /// and stops and removes the server whatever happens (a frozen one is thawed first).
+    static func run(_ body: (inout OutageScenario) async throws -> Void) async throws {
+        try await PrivatePostgres.with { postgres in
+            let setup = try await PostgresConnection.connect(configuration: postgres.configuration)
+            try await Migrator(migrations: IntakeSchema.migrations).migrate(on: setup)
+            await setup.close()
+            var scenario = OutageScenario(
+                postgres: postgres, running: try await RunningReceiver.start(database: postgres.configuration))
+            let before = try await scenario.post(delivery: "before")
+            #expect(before.status == 202)
+            scenario.acceptedIDs += [before.deliveryID].compactMap { $0 }
+            try await body(&scenario)
         }
-        await postgres.remove()
     }
 
-    func exercise(_ postgres: PrivatePostgres) async throws {
-        let setup = try await PostgresConnection.connect(configuration: postgres.configuration)
-        try await Migrator(migrations: IntakeSchema.migrations).migrate(on: setup)
-        await setup.close()
+    func post(delivery: String) async throws -> TestClient.Answer {
+        try await client.postGitHub(running.base, body: #"{"delivery":"\#(delivery)"}"#, delivery: delivery)
+    }
 
-        let running = try await RunningReceiver.start(database: postgres.configuration)
-        let client = TestClient(concurrency: 8)
-        var acceptedIDs: [Int64] = []
-        let before = try await client.postGitHub(running.base, body: #"{"n":0}"#, delivery: "before")
-        #expect(before.status == 202)
-        acceptedIDs += [before.deliveryID].compactMap { $0 }
-
-        try await postgres.stop()
-        var downAnswers: [TestClient.Answer] = []
-        do {
-            for n in 1...20 {
-                downAnswers.append(try await client.postGitHub(running.base, body: #"{"n":\#(n)}"#, delivery: "down-\(n)"))
-            }
-            let ready = try await client.send("GET", running.adminBase + "/readyz")
-            #expect(ready.status == 503)
-        } catch {
-            try? await postgres.start()
-            throw error
-        }
-        try await postgres.start()
-
-        #expect(downAnswers.allSatisfy { $0.status == 503 })
-        #expect(downAnswers.allSatisfy { Int($0.headers["retry-after"] ?? "") ?? 0 >= 1 })
-        #expect(downAnswers.allSatisfy { $0.json["error"] != nil })
-
-        // Back without a restart: the same requests are now accepted.
+    /// After the outage: deliveries `prefix-1` … `prefix-count` are accepted again without a
+    /// restart. Then the receiver stops, and every accepted delivery is a committed row,
+    /// `count + 1` in all.
+    mutating func expectRecovery(prefix: String, count: Int) async throws {
         let recovered = try await eventually(timeout: .seconds(30), every: .milliseconds(200)) {
-            try await client.postGitHub(running.base, body: #"{"n":1}"#, delivery: "down-1").status == 202
+            try await post(delivery: "\(prefix)-1").status / 100 == 2
         }
         #expect(recovered)
-        for n in 2...20 {
-            let answer = try await client.postGitHub(running.base, body: #"{"n":\#(n)}"#, delivery: "down-\(n)")
-            // 200 is possible: a batch whose commit outlived its connection did commit.
+        for n in 1...count {
+            let answer = try await post(delivery: "\(prefix)-\(n)")
+            // 200 is possible: an insert the outage interrupted did commit.
             #expect(answer.status == 202 || answer.status == 200)
             acceptedIDs += [answer.deliveryID].compactMap { $0 }
         }
         try await running.stop()
 
         let db = try await PostgresConnection.connect(configuration: postgres.configuration)
-        #expect(try await receiverCount(db, "SELECT count(*) FROM intake.deliveries") == 21)
+        #expect(acceptedIDs.count == count + 1)
+        #expect(try await receiverCount(db, "SELECT count(*) FROM intake.deliveries") == count + 1)
         #expect(
             try await receiverCount(db, "SELECT count(*) FROM intake.deliveries WHERE id = ANY($1::bigint[])", [PostgresArray(acceptedIDs)])
                 == acceptedIDs.count)
         await db.close()
+    }
+}
+
+@Suite("Receiver outage")
+struct ReceiverOutageTests {
+    @Test(
+        .enabled(if: ProcessInfo.processInfo.environment["INTAKE_PGCTL"] != nil, "needs INTAKE_PGCTL and PostgreSQL binaries (run scripts/test)"),
+        .timeLimit(.minutes(3)))
+    func databaseDownMeans503AndNoAcceptanceThenRecoversWithoutRestart() async throws {
+        try await OutageScenario.run { scenario in
+            let postgres = scenario.postgres
+            try await postgres.stop()
+            var downAnswers: [TestClient.Answer] = []
+            do {
+                for n in 1...20 {
+                    downAnswers.append(try await scenario.post(delivery: "down-\(n)"))
+                }
+                let ready = try await scenario.client.send("GET", scenario.running.adminBase + "/readyz")
+                #expect(ready.status == 503)
+            } catch {
+                try? await postgres.start()
+                throw error
+            }
+            try await postgres.start()
+
+            #expect(downAnswers.allSatisfy { $0.status == 503 })
+            #expect(downAnswers.allSatisfy { Int($0.headers["retry-after"] ?? "") ?? 0 >= 1 })
+            #expect(downAnswers.allSatisfy { $0.json["error"] != nil })
+            try await scenario.expectRecovery(prefix: "down", count: 20)
+        }
     }
 }

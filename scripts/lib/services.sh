@@ -59,8 +59,9 @@ intake_as_pg() {
 }
 
 # intake_start_postgres DIR PORT: initialises DIR/pgdata once, starts the server on 127.0.0.1:PORT
-# and exports DATABASE_URL plus INTAKE_PGCTL (a script taking start|stop|restart, for tests
-# that take the database away).
+# and exports DATABASE_URL plus INTAKE_PGCTL (a script taking start|stop|restart|freeze|thaw, for
+# tests that take the database away; freeze = SIGSTOP the postmaster and every backend, so
+# connections stay open and nothing answers, thaw = SIGCONT).
 intake_start_postgres() {
   local dir=$1 port=$2 bindir
   bindir=$(intake_pg_bindir)
@@ -79,11 +80,18 @@ CONF
   fi
   cat >"$dir/pgctl" <<SCRIPT
 #!/usr/bin/env bash
-# start | stop | restart the PostgreSQL under $dir
-cmd=\${1:?start|stop|restart}
+# start | stop | restart | freeze | thaw the PostgreSQL under $dir
+cmd=\${1:?start|stop|restart|freeze|thaw}
 as_pg() { if [ "\$(id -u)" -eq 0 ]; then runuser -u postgres -- "\$@"; else "\$@"; fi; }
 case \$cmd in
   stop) as_pg "$bindir/pg_ctl" -D "$dir/pgdata" -m fast -w stop >/dev/null ;;
+  freeze|thaw)
+    sig=STOP; [ "\$cmd" = thaw ] && sig=CONT
+    pid=\$(head -n 1 "$dir/pgdata/postmaster.pid") || exit 1
+    # The postmaster stops first (so it forks no backend meanwhile) and resumes last.
+    [ \$sig = STOP ] && kill -STOP "\$pid"
+    for child in \$(ps -o pid= --ppid "\$pid"); do kill -\$sig "\$child"; done
+    kill -\$sig "\$pid" ;;
   *) as_pg "$bindir/pg_ctl" -D "$dir/pgdata" -o "-p $port" -l "$dir/postgres.log" -w -t 60 \$cmd >/dev/null ;;
 esac
 SCRIPT

@@ -35,11 +35,14 @@ public struct ProcessBootstrap: Sendable {
         var settings = PostgresConfiguration.fromEnvironment(applicationName: process.rawValue)
         let url = configuration.database.url.value
         if !url.isEmpty { settings.conninfo = url }
+        settings.queryTimeout = .seconds(configuration.database.statementTimeoutSeconds)
         return settings
     }
 
     /// Waits until PostgreSQL answers (retrying with backoff: pods may start before the
     /// database), then exits with status 1 if the schema is older than this build needs.
+    /// Connection settings that can never work (malformed URL, wrong password, unknown role or
+    /// database) exit with status 2 at once, like any other configuration mistake.
     public func requireSchema(_ migrator: Migrator) async {
         var failures = 0
         while true {
@@ -52,6 +55,11 @@ public struct ProcessBootstrap: Sendable {
                 logger.critical("\(error.description)")
                 FileHandle.standardError.write(Data("\(process.rawValue): \(error.description)\n".utf8))
                 exit(1)
+            } catch let error as PostgresError where error.isConfigurationError {
+                let message = "cannot use database.url (\(configuration.database.redactedURL)): \(error.description)"
+                logger.critical("\(message)")
+                FileHandle.standardError.write(Data("\(process.rawValue): \(message)\n".utf8))
+                exit(2)
             } catch {
                 failures += 1
                 let wait = RetryPolicy(baseSeconds: 0.5, capSeconds: 10).delay(afterAttempt: failures)

@@ -6,9 +6,13 @@ public struct DatabaseSettings: Sendable {
     /// libpq's own defaults and the `PG*` environment variables. Wrapped because it may hold a
     /// password; log ``redactedURL`` instead.
     public var url: Secret
+    /// Longest any one statement of a long-running process may take; past it (plus a grace when
+    /// the server does not answer at all) the statement fails and the connection is reopened.
+    public var statementTimeoutSeconds: Int
 
-    public init(url: Secret = Secret("")) {
+    public init(url: Secret = Secret(""), statementTimeoutSeconds: Int = 60) {
         self.url = url
+        self.statementTimeoutSeconds = statementTimeoutSeconds
     }
 
     /// The URL with any password replaced by `<redacted>`, safe for logs.

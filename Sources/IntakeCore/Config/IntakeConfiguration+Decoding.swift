@@ -12,7 +12,7 @@ extension IntakeConfiguration {
         var configuration = IntakeConfiguration()
         // An empty file still takes connection settings from the environment.
         let root = reader.table(root, at: "", keys: Self.topLevelKeys) ?? ConfigTable(reader: reader, path: "", pairs: [])
-        configuration.database = Self.decodeDatabase(root.table("database", keys: ["url"]), reader: reader)
+        configuration.database = Self.decodeDatabase(root.table("database", keys: ["url", "statement_timeout_seconds"]), reader: reader)
         configuration.aws = Self.decodeAWS(
             root.table("aws", keys: ["region", "endpoint", "sqs_endpoint", "s3_endpoint", "s3_path_style"]),
             reader: reader
@@ -72,11 +72,15 @@ extension IntakeConfiguration {
     }
 
     private static func decodeDatabase(_ table: ConfigTable?, reader: ConfigReader) -> DatabaseSettings {
+        let defaults = DatabaseSettings()
+        let timeout = table?.int("statement_timeout_seconds", default: defaults.statementTimeoutSeconds, in: 1...86_400)
+        let statementTimeoutSeconds = timeout ?? defaults.statementTimeoutSeconds
         if let table, table.contains("url") {
             // Checked by hand so that no message can ever quote the URL (it may hold a password).
-            return DatabaseSettings(url: Secret(table.string("url") ?? ""))
+            return DatabaseSettings(url: Secret(table.string("url") ?? ""), statementTimeoutSeconds: statementTimeoutSeconds)
         }
-        return DatabaseSettings(url: Secret(reader.environment["DATABASE_URL"] ?? ""))
+        return DatabaseSettings(
+            url: Secret(reader.environment["DATABASE_URL"] ?? ""), statementTimeoutSeconds: statementTimeoutSeconds)
     }
 
     private static func decodeAWS(_ table: ConfigTable?, reader: ConfigReader) -> AWSSettings {
