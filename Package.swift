@@ -43,6 +43,8 @@ let package = Package(
         ),
 
         // Libraries.
+        // The leaf every other library may use: the one retry vocabulary.
+        .target(name: "IntakeSupport", swiftSettings: swiftSettings),
         .target(name: "IntakeCrypto", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
         .target(
             name: "IntakePostgres",
@@ -64,7 +66,7 @@ let package = Package(
         .target(
             name: "IntakeAWS",
             dependencies: [
-                "CCurl", "CCurlShim", "IntakeCrypto",
+                "CCurl", "CCurlShim", "IntakeCrypto", "IntakeSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -72,7 +74,7 @@ let package = Package(
         .target(
             name: "IntakeCore",
             dependencies: [
-                "IntakePostgres", "IntakeCrypto", "IntakeHTTP",
+                "IntakeSupport", "IntakePostgres", "IntakeCrypto", "IntakeHTTP",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -81,7 +83,7 @@ let package = Package(
         ),
         .target(
             name: "IntakeHandlers",
-            dependencies: ["IntakeCore", "IntakePostgres", "IntakeAWS", "IntakeCrypto"],
+            dependencies: ["IntakeSupport", "IntakeCore", "IntakePostgres", "IntakeAWS", "IntakeCrypto"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -121,7 +123,7 @@ let package = Package(
         .executableTarget(
             name: "intakectl",
             dependencies: [
-                "IntakeCore", "IntakePostgres", "IntakeHandlers", "IntakeAWS",
+                "IntakeSupport", "IntakeCore", "IntakePostgres", "IntakeHandlers", "IntakeAWS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -140,13 +142,13 @@ let package = Package(
         .testTarget(
             name: "IntakeCoreTests",
             dependencies: [
-                "IntakeCore", "IntakeHTTP",
+                "IntakeSupport", "IntakeCore", "IntakeHTTP", "IntakePostgres",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "IntakeAWSTests", dependencies: ["IntakeAWS"], swiftSettings: swiftSettings),
+        .testTarget(name: "IntakeAWSTests", dependencies: ["IntakeAWS", "IntakeSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IntakeHandlersTests", dependencies: ["IntakeHandlers", "IntakeTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
@@ -163,7 +165,8 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "IntakeCore", "IntakePostgres", "IntakeHandlers", "IntakeReceiver", "IntakeAWS", "IntakeTestSupport",
+                "IntakeSupport", "IntakeCore", "IntakePostgres", "IntakeHandlers", "IntakeReceiver", "IntakeAWS",
+                "IntakeTestSupport",
             ],
             swiftSettings: swiftSettings
         ),

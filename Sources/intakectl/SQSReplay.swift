@@ -2,6 +2,7 @@ import Foundation
 import IntakeAWS
 import IntakeCore
 import IntakeHandlers
+import IntakeSupport
 
 /// intakectl's access to SQS: re-sending dead letters (`dlq replay`) and the queue's counts
 /// (`status`). Region, endpoint and queue come from the configuration file when there is one
@@ -20,7 +21,7 @@ enum SQSReplay {
         // An operator's command: answer within seconds rather than retry for long.
         return try AWSClients(
             settings: settings, environment: environment, maxTransfers: 4, requestTimeout: .seconds(15),
-            retry: IntakeAWS.RetryPolicy(maxAttempts: 3, base: .milliseconds(200), cap: .seconds(2)))
+            retry: RetryPolicy(maxAttempts: 3, base: .milliseconds(200), cap: .seconds(2)))
     }
 
     /// Re-sends a dead letter's body and string attributes to its queue. nil when no client

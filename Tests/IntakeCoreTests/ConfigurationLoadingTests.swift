@@ -1,5 +1,6 @@
 import Foundation
 import IntakeHTTP
+import IntakeSupport
 import Testing
 
 @testable import IntakeCore
@@ -44,8 +45,8 @@ struct ConfigurationLoadingTests {
         #expect(config.route(bucket: "uploads", key: "audit/2024/x.csv")?.handler == "csv.audit_records")
         #expect(config.route(bucket: "uploads", key: "other/x.csv") == nil)
 
-        #expect(config.retry.forHandler("webhook.generic") == RetryParameters(maxAttempts: 5, baseSeconds: 1, capSeconds: 900))
-        #expect(config.retry.forHandler("csv.audit_records") == RetryParameters(maxAttempts: 8, baseSeconds: 1, capSeconds: 900))
+        #expect(config.retry.policy(for: "webhook.generic") == RetryPolicy(maxAttempts: 5, base: .seconds(1), cap: .seconds(900)))
+        #expect(config.retry.policy(for: "csv.audit_records") == RetryPolicy(maxAttempts: 8, base: .seconds(1), cap: .seconds(900)))
         #expect(config.workers == WorkerSettings())
         #expect(config.subscribers.count == 1)
         #expect(config.subscribers(for: "import.failed").first?.url == "https://ops.example.com/hooks/intake")
@@ -69,7 +70,7 @@ struct ConfigurationLoadingTests {
         #expect(config.aws.s3PathStyle)
         #expect(config.receiver == ReceiverSettings())
         #expect(config.sqs == nil)
-        #expect(config.retry.defaults == RetryParameters(maxAttempts: 8, baseSeconds: 1, capSeconds: 900))
+        #expect(config.retry.defaultPolicy == RetryPolicy(maxAttempts: 8, base: .seconds(1), cap: .seconds(900)))
         #expect(config.workers.concurrency == 8 && config.workers.batch == 32 && config.workers.leaseSeconds == 60)
         #expect(config.workers.pollInterval == .milliseconds(250))
         #expect(config.workers.metricsListen.port == 9464)

@@ -1,3 +1,4 @@
+import IntakeSupport
 import Testing
 
 import IntakeCore
@@ -39,13 +40,18 @@ struct GlobPatternTests {
         #expect(routes.firstMatch(bucket: "public", key: "x")?.handler == "fallback")
     }
 
-    @Test("retry overrides resolve key by key")
-    func retryOverrides() {
-        let retry = RetrySettings(
-            defaults: RetryParameters(maxAttempts: 8, baseSeconds: 1, capSeconds: 900),
-            handlers: ["slow": RetryOverride(baseSeconds: 30)]
-        )
-        #expect(retry.forHandler("slow") == RetryParameters(maxAttempts: 8, baseSeconds: 30, capSeconds: 900))
-        #expect(retry.forHandler("other") == retry.defaults)
+    @Test("retry overrides resolve key by key, straight into the policy type")
+    func retryOverrides() throws {
+        let config = try IntakeConfiguration.parse(
+            yaml: """
+                retry:
+                  max_attempts: 6
+                  cap_seconds: 600
+                  handlers:
+                    slow: { base_seconds: 30 }
+                """,
+            environment: ["DATABASE_URL": "host=/tmp dbname=intake"])
+        #expect(config.retry.policy(for: "slow") == RetryPolicy(maxAttempts: 6, base: .seconds(30), cap: .seconds(600)))
+        #expect(config.retry.policy(for: "other") == RetryPolicy(maxAttempts: 6, base: .seconds(1), cap: .seconds(600)))
     }
 }

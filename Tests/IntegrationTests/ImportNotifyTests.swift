@@ -5,6 +5,7 @@ import IntakeHTTP
 import IntakeHandlers
 import IntakePostgres
 import IntakeReceiver
+import IntakeSupport
 import IntakeTestSupport
 import Logging
 import NIOHTTP1
@@ -59,7 +60,7 @@ struct ImportNotifyTests {
             let jobID = try #require(try await db.text("SELECT id::text FROM intake.import_jobs"))
 
             let attempts = 3
-            let policies = RetryPolicies(defaultPolicy: RetryPolicy(maxAttempts: attempts, baseSeconds: 0.05, capSeconds: 0.2))
+            let policies = RetryPolicies(defaultPolicy: RetryPolicy(maxAttempts: attempts, base: .milliseconds(50), cap: .milliseconds(200)))
             let settled = try await ImportEnvironment.runJobs(database: name, services: services, policies: policies) {
                 try await db.count("SELECT count(*) FROM intake.jobs WHERE status NOT IN ('succeeded', 'dead')") == 0
                     && good.received.count >= 1

@@ -33,7 +33,7 @@ enum ImportEnvironment {
     }
 
     static func services(
-        routes: [RouteSettings] = [], subscribers: [SubscriberSettings] = [], retry: RetrySettings = RetrySettings()
+        routes: [RouteSettings] = [], subscribers: [SubscriberSettings] = [], retry: RetryPolicies = RetryPolicies()
     ) throws -> HandlerServices {
         HandlerServices(
             configuration: IntakeConfiguration(routes: routes, retry: retry, subscribers: subscribers), s3: try s3(),

@@ -2,6 +2,7 @@ import Foundation
 import IntakeAWS
 import IntakeCore
 import IntakeHandlers
+import IntakeSupport
 import IntakeTestSupport
 import Testing
 
@@ -60,7 +61,7 @@ struct SQSOutageTests {
             // Few client retries: the consumer's own backoff is what is under test.
             let aws = try AWSClients(
                 configuration: configuration, http: SQSTestEnvironment.http,
-                retry: IntakeAWS.RetryPolicy(maxAttempts: 2, base: .milliseconds(50), cap: .milliseconds(200)))
+                retry: RetryPolicy(maxAttempts: 2, base: .milliseconds(50), cap: .milliseconds(200)))
             let name = SQSTestEnvironment.uniqueName("intake-outage")
             let queue = try await aws.sqs.createQueue(name: name)
             let handled = Recorder<String>()

@@ -3,6 +3,7 @@ import IntakeAWS
 import IntakeCore
 import IntakeHandlers
 import IntakePostgres
+import IntakeSupport
 import IntakeTestSupport
 import Synchronization
 import Testing
@@ -33,7 +34,7 @@ struct SQSRetryTests {
             let consumer = SQSTestEnvironment.consumer(
                 aws, queue: queue, database: database, handlers: [flaky],
                 routes: [RouteSettings(key: GlobPattern("flaky/*"), handler: "test.flaky")],
-                retry: IntakeCore.RetryPolicy(maxAttempts: 3, baseSeconds: 1, capSeconds: 4))
+                retry: RetryPolicy(maxAttempts: 3, base: .seconds(1), cap: .seconds(4)))
             let db = try await TestDatabase.connect(database: database)
             try await SQSTestEnvironment.running([consumer]) { () async throws in
                 #expect(try await eventually(timeout: .seconds(40)) {
@@ -99,7 +100,7 @@ struct SQSRetryTests {
             let consumer = SQSTestEnvironment.consumer(
                 aws, queue: queue, database: database, handlers: [failing],
                 routes: [RouteSettings(key: GlobPattern("*"), handler: "test.failing")],
-                retry: IntakeCore.RetryPolicy(maxAttempts: 2, baseSeconds: 1, capSeconds: 1))
+                retry: RetryPolicy(maxAttempts: 2, base: .seconds(1), cap: .seconds(1)))
             let db = try await TestDatabase.connect(database: database)
             try await SQSTestEnvironment.running([consumer]) { () async throws in
                 #expect(try await eventually(timeout: .seconds(30)) {
@@ -178,7 +179,7 @@ struct SQSRetryTests {
             let consumer = SQSTestEnvironment.consumer(
                 aws, queue: queue, database: database, handlers: [failing],
                 routes: [RouteSettings(key: GlobPattern("nul/*"), handler: "test.nul")],
-                retry: IntakeCore.RetryPolicy(maxAttempts: 2, baseSeconds: 1, capSeconds: 1))
+                retry: RetryPolicy(maxAttempts: 2, base: .seconds(1), cap: .seconds(1)))
             let db = try await TestDatabase.connect(database: database)
             try await SQSTestEnvironment.running([consumer]) { () async throws in
                 #expect(
@@ -258,7 +259,7 @@ struct SQSRetryTests {
             let consumer = SQSTestEnvironment.consumer(
                 aws, queue: queue, database: database, handlers: [failing],
                 routes: [RouteSettings(key: GlobPattern("*"), handler: "test.bad")],
-                retry: IntakeCore.RetryPolicy(maxAttempts: 5, baseSeconds: 20, capSeconds: 20))
+                retry: RetryPolicy(maxAttempts: 5, base: .seconds(20), cap: .seconds(20)))
             try await SQSTestEnvironment.running([consumer]) { () async throws in
                 #expect(try await eventually(timeout: .seconds(20)) { attempts.count == 1 })
                 #expect(try await eventually { try await SQSTestEnvironment.depth(aws, queue) == (0, 1) })

@@ -3,6 +3,7 @@ import IntakeAWS
 import IntakeCore
 import IntakeHandlers
 import IntakePostgres
+import IntakeSupport
 import IntakeTestSupport
 import Logging
 import Testing
@@ -55,7 +56,7 @@ enum SQSTestEnvironment {
 
     static func consumer(
         _ aws: AWSClients, queue: String, database: String, handlers: [any Handler], routes: [RouteSettings],
-        visibilitySeconds: Int = 5, concurrency: Int = 4, retry: IntakeCore.RetryPolicy = .init(),
+        visibilitySeconds: Int = 5, concurrency: Int = 4, retry: RetryPolicy = RetryPolicy(),
         metrics: SQSMetrics = SQSMetrics(registry: MetricsRegistry())
     ) -> SQSConsumer {
         var logger = Logger(label: "sqs-test")

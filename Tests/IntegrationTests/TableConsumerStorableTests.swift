@@ -1,6 +1,7 @@
 import Foundation
 import IntakeCore
 import IntakePostgres
+import IntakeSupport
 import IntakeTestSupport
 import Logging
 import Testing
@@ -11,7 +12,7 @@ import Testing
 struct TableConsumerStorableTests {
     static let fast = ConsumerSettings(
         concurrency: 2, batch: 8, leaseSeconds: 30, idleWait: .milliseconds(50), sweepInterval: .milliseconds(500))
-    static let quick = RetryPolicies(defaultPolicy: RetryPolicy(maxAttempts: 2, baseSeconds: 0.01, capSeconds: 0.05))
+    static let quick = RetryPolicies(defaultPolicy: RetryPolicy(maxAttempts: 2, base: .milliseconds(10), cap: .milliseconds(50)))
 
     func consumer(_ name: String, table: QueueTable, handler: any Handler) -> (TableConsumer, PostgresPool) {
         let pool = PostgresPool(configuration: TestDatabase.configuration(database: name), size: 4)

@@ -1,6 +1,7 @@
 import Foundation
 import IntakeCore
 import IntakePostgres
+import IntakeSupport
 import IntakeTestSupport
 import Logging
 import Testing
@@ -72,7 +73,7 @@ struct TableConsumerTests {
                 if message.attempt < 3 { throw RetryableError("upstream timed out") }
                 return .success(result: PostgresJSON(text: #"{"ok":true}"#))
             }
-            let policy = RetryPolicy(maxAttempts: 5, baseSeconds: 0.2, capSeconds: 1)
+            let policy = RetryPolicy(maxAttempts: 5, base: .milliseconds(200), cap: .seconds(1))
             let (consumer, pool) = makeConsumer(
                 database: name, handlers: [flaky], worker: "w", policies: RetryPolicies(defaultPolicy: policy))
             let run = Task { try await consumer.run() }
@@ -95,7 +96,7 @@ struct TableConsumerTests {
             for row in waits {
                 let attempt = try row.decode(Int.self, at: 0)
                 let waited = try row.decode(Int.self, at: 1)
-                #expect(waited >= 0 && Double(waited) <= policy.ceiling(afterAttempt: attempt) * 1000, "attempt \(attempt): \(waited) ms")
+                #expect(waited >= 0 && .milliseconds(waited) <= policy.ceiling(afterAttempt: attempt), "attempt \(attempt): \(waited) ms")
                 let gap = times[attempt] - times[attempt - 1]
                 #expect(gap >= .milliseconds(waited - 5), "attempt \(attempt + 1) ran \(gap) after attempt \(attempt), before its \(waited) ms backoff")
             }
@@ -112,8 +113,8 @@ struct TableConsumerTests {
             let bad = ClosureHandler(name: "test.bad") { _, _ in throw PermanentError("field amount: not a number") }
             let down = ClosureHandler(name: "test.down") { _, _ in .retry(reason: "peer answered 503", delay: .milliseconds(10)) }
             let policies = RetryPolicies(
-                defaultPolicy: RetryPolicy(maxAttempts: 8, baseSeconds: 0.01, capSeconds: 0.05),
-                overrides: ["test.down": RetryPolicy(maxAttempts: 3, baseSeconds: 0.01, capSeconds: 0.05)])
+                defaultPolicy: RetryPolicy(maxAttempts: 8, base: .milliseconds(10), cap: .milliseconds(50)),
+                handlers: ["test.down": RetryPolicy(maxAttempts: 3, base: .milliseconds(10), cap: .milliseconds(50))])
             let (consumer, pool) = makeConsumer(
                 database: name, handlers: [bad, down], worker: "w", policies: policies,
                 route: { $0 == "bad" ? "test.bad" : "test.down" })

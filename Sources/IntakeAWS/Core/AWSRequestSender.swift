@@ -1,5 +1,6 @@
 import Foundation
 import IntakeCrypto
+import IntakeSupport
 import Logging
 
 /// Signs, sends and retries requests for one service. Each attempt is signed afresh.

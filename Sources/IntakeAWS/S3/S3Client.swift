@@ -1,5 +1,6 @@
 import Foundation
 import IntakeCrypto
+import IntakeSupport
 import Logging
 
 /// Amazon S3 (REST-XML). Keys are given decoded and percent-encoded once per path segment.
@@ -10,7 +11,7 @@ public struct S3Client: Sendable {
     public let region: String
 
     public init(
-        configuration: AWSConfiguration, http: CurlHTTPClient, retry: RetryPolicy = RetryPolicy(),
+        configuration: AWSConfiguration, http: CurlHTTPClient, retry: RetryPolicy = .awsDefault,
         logger: Logger = Logger(label: "intake.s3")
     ) throws {
         self.endpoint = try configuration.resolvedEndpoint(for: "s3")

@@ -1,4 +1,5 @@
 import Foundation
+import IntakeSupport
 import Logging
 
 /// Amazon SQS over its JSON protocol (`application/x-amz-json-1.0`, `X-Amz-Target`).
@@ -12,7 +13,7 @@ public struct SQSClient: Sendable {
     ///   - http: shared by every client of the process; its threads hold the connections.
     ///   - retry: for network errors, 5xx and throttling; other errors are thrown at once.
     public init(
-        configuration: AWSConfiguration, http: CurlHTTPClient, retry: RetryPolicy = RetryPolicy(),
+        configuration: AWSConfiguration, http: CurlHTTPClient, retry: RetryPolicy = .awsDefault,
         logger: Logger = Logger(label: "intake.sqs")
     ) throws {
         self.endpoint = try configuration.resolvedEndpoint(for: "sqs")

@@ -1,5 +1,6 @@
 import Foundation
 import IntakePostgres
+import IntakeSupport
 import Logging
 
 /// Start-up shared by every long-running process: logging, configuration, identity, schema.
@@ -62,7 +63,7 @@ public struct ProcessBootstrap: Sendable {
                 exit(2)
             } catch {
                 failures += 1
-                let wait = RetryPolicy(baseSeconds: 0.5, capSeconds: 10).delay(afterAttempt: failures)
+                let wait = RetryPolicy.backoff(base: .milliseconds(500), cap: .seconds(10)).delay(afterAttempt: failures)
                 logger.warning(
                     "database not reachable at start-up; retrying",
                     metadata: ["error": "\(error)", "backoff_ms": "\(wait.milliseconds)"])
@@ -71,15 +72,7 @@ public struct ProcessBootstrap: Sendable {
         }
     }
 
-    public var retryPolicies: RetryPolicies {
-        let retry = configuration.retry
-        func policy(_ parameters: RetryParameters) -> RetryPolicy {
-            RetryPolicy(maxAttempts: parameters.maxAttempts, baseSeconds: parameters.baseSeconds, capSeconds: parameters.capSeconds)
-        }
-        var overrides: [String: RetryPolicy] = [:]
-        for name in retry.handlers.keys { overrides[name] = policy(retry.forHandler(name)) }
-        return RetryPolicies(defaultPolicy: policy(retry.defaults), overrides: overrides)
-    }
+    public var retryPolicies: RetryPolicies { configuration.retry }
 
     /// Consumer pacing from `workers`; `idleWait` differs by source (poll interval or sweep).
     public func consumerSettings(idleWait: Duration) -> ConsumerSettings {

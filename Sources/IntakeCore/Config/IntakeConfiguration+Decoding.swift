@@ -1,4 +1,5 @@
 import Foundation
+import IntakeSupport
 import Yams
 
 extension IntakeConfiguration {
@@ -155,42 +156,36 @@ extension IntakeConfiguration {
         )
     }
 
-    private static func decodeRetry(_ table: ConfigTable?, reader: ConfigReader) -> RetrySettings {
-        guard let table else { return RetrySettings() }
-        let defaults = RetryParameters(
-            maxAttempts: table.int("max_attempts", default: 8, in: 1...1000),
-            baseSeconds: table.double("base_seconds", default: 1, in: 0.001...86_400),
-            capSeconds: table.double("cap_seconds", default: 900, in: 0.001...604_800)
-        )
-        if defaults.capSeconds < defaults.baseSeconds {
-            reader.report(
-                table.path("cap_seconds"),
-                "must be at least base_seconds (\(defaults.baseSeconds.compact)), got \(defaults.capSeconds.compact)"
-            )
+    /// `retry:` straight into ``RetryPolicies``: an override's missing keys come from the
+    /// defaults here, once.
+    private static func decodeRetry(_ table: ConfigTable?, reader: ConfigReader) -> RetryPolicies {
+        guard let table else { return RetryPolicies() }
+        let maxAttempts = table.int("max_attempts", default: 8, in: 1...1000)
+        let base = table.double("base_seconds", default: 1, in: 0.001...86_400)
+        let cap = table.double("cap_seconds", default: 900, in: 0.001...604_800)
+        if cap < base {
+            reader.report(table.path("cap_seconds"), "must be at least base_seconds (\(base.compact)), got \(cap.compact)")
         }
-        var handlers: [String: RetryOverride] = [:]
+        var handlers: [String: RetryPolicy] = [:]
         if let overrides = table.table("handlers", keys: nil) {
             for (name, node) in overrides.pairs {
                 let path = overrides.path(name)
                 guard let entry = reader.table(node, at: path, keys: ["max_attempts", "base_seconds", "cap_seconds"])
                 else { continue }
-                let override = RetryOverride(
-                    maxAttempts: entry.contains("max_attempts")
-                        ? entry.int("max_attempts", default: defaults.maxAttempts, in: 1...1000) : nil,
-                    baseSeconds: entry.contains("base_seconds")
-                        ? entry.double("base_seconds", default: defaults.baseSeconds, in: 0.001...86_400) : nil,
-                    capSeconds: entry.contains("cap_seconds")
-                        ? entry.double("cap_seconds", default: defaults.capSeconds, in: 0.001...604_800) : nil
-                )
-                let base = override.baseSeconds ?? defaults.baseSeconds
-                let cap = override.capSeconds ?? defaults.capSeconds
-                if cap < base {
-                    reader.report(path, "cap_seconds (\(cap.compact)) must be at least base_seconds (\(base.compact))")
+                let handlerBase = entry.double("base_seconds", default: base, in: 0.001...86_400)
+                let handlerCap = entry.double("cap_seconds", default: cap, in: 0.001...604_800)
+                if handlerCap < handlerBase {
+                    reader.report(
+                        path, "cap_seconds (\(handlerCap.compact)) must be at least base_seconds (\(handlerBase.compact))")
                 }
-                handlers[name] = override
+                handlers[name] = RetryPolicy(
+                    maxAttempts: entry.int("max_attempts", default: maxAttempts, in: 1...1000),
+                    base: .seconds(handlerBase), cap: .seconds(handlerCap))
             }
         }
-        return RetrySettings(defaults: defaults, handlers: handlers)
+        return RetryPolicies(
+            defaultPolicy: RetryPolicy(maxAttempts: maxAttempts, base: .seconds(base), cap: .seconds(cap)),
+            handlers: handlers)
     }
 
     private static func decodeWorkers(_ table: ConfigTable?) -> WorkerSettings {

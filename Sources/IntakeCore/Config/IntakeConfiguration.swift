@@ -1,4 +1,5 @@
 import Foundation
+import IntakeSupport
 import Yams
 
 /// Everything in `intake.yaml` (SPEC §2), parsed, defaulted and checked.
@@ -15,7 +16,7 @@ public struct IntakeConfiguration: Sendable {
     public var sqs: SQSSettings?
     /// In file order; the first match wins.
     public var routes: [RouteSettings]
-    public var retry: RetrySettings
+    public var retry: RetryPolicies
     public var workers: WorkerSettings
     public var subscribers: [SubscriberSettings]
 
@@ -26,7 +27,7 @@ public struct IntakeConfiguration: Sendable {
         sources: [String: SourceSettings] = [:],
         sqs: SQSSettings? = nil,
         routes: [RouteSettings] = [],
-        retry: RetrySettings = RetrySettings(),
+        retry: RetryPolicies = RetryPolicies(),
         workers: WorkerSettings = WorkerSettings(),
         subscribers: [SubscriberSettings] = []
     ) {

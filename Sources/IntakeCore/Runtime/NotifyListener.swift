@@ -1,4 +1,5 @@
 import IntakePostgres
+import IntakeSupport
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -56,7 +57,7 @@ public final class NotifyListener: Service, Sendable {
             } catch {
                 current.withLock { $0 = nil }
                 failures += 1
-                let wait = RetryPolicy(baseSeconds: 0.2, capSeconds: 5).delay(afterAttempt: failures)
+                let wait = RetryPolicy.backoff(base: .milliseconds(200), cap: .seconds(5)).delay(afterAttempt: failures)
                 logger.warning(
                     "listener lost its connection; reconnecting",
                     metadata: ["channel": "\(channel)", "error": "\(error)", "backoff_ms": "\(wait.milliseconds)"])

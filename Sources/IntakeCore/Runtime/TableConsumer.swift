@@ -1,5 +1,6 @@
 import Foundation
 import IntakePostgres
+import IntakeSupport
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -88,7 +89,7 @@ public final class TableConsumer: Service, Sendable {
                 }
             } catch {
                 failures += 1
-                let wait = RetryPolicy(baseSeconds: 0.2, capSeconds: 5).delay(afterAttempt: failures)
+                let wait = RetryPolicy.backoff(base: .milliseconds(200), cap: .seconds(5)).delay(afterAttempt: failures)
                 logger.warning(
                     "lane failed; backing off",
                     metadata: ["lane": "\(lane)", "error": "\(error)", "backoff_ms": "\(wait.milliseconds)"])
@@ -106,7 +107,7 @@ public final class TableConsumer: Service, Sendable {
             } catch {
                 failures += 1
                 logger.warning("cannot reach PostgreSQL; retrying", metadata: ["error": "\(error)"])
-                try? await Task.sleep(for: RetryPolicy(baseSeconds: 0.2, capSeconds: 5).delay(afterAttempt: failures))
+                try? await Task.sleep(for: RetryPolicy.backoff(base: .milliseconds(200), cap: .seconds(5)).delay(afterAttempt: failures))
             }
         }
         return nil

@@ -1,6 +1,7 @@
 import Foundation
 import IntakeAWS
 import IntakeCore
+import IntakeSupport
 import Logging
 
 /// AWS clients built from the `aws:` section and the credential variables, sharing one
@@ -18,7 +19,7 @@ public struct AWSClients: Sendable {
     public init(
         settings: AWSSettings, environment: [String: String] = ProcessInfo.processInfo.environment,
         maxTransfers: Int = 32, requestTimeout: Duration = .seconds(60),
-        retry: IntakeAWS.RetryPolicy = IntakeAWS.RetryPolicy(), logger: Logger = Logger(label: "intake.aws")
+        retry: RetryPolicy = .awsDefault, logger: Logger = Logger(label: "intake.aws")
     ) throws {
         let configuration = try AWSConfiguration(settings: settings, environment: environment)
         let http = CurlHTTPClient(
@@ -27,7 +28,7 @@ public struct AWSClients: Sendable {
     }
 
     public init(
-        configuration: AWSConfiguration, http: CurlHTTPClient, retry: IntakeAWS.RetryPolicy = IntakeAWS.RetryPolicy(),
+        configuration: AWSConfiguration, http: CurlHTTPClient, retry: RetryPolicy = .awsDefault,
         logger: Logger = Logger(label: "intake.aws")
     ) throws {
         self.configuration = configuration

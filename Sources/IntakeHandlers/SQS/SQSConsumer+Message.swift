@@ -206,7 +206,7 @@ extension SQSConsumer {
         } else {
             // The backoff's ceiling, not a jittered draw: each return comes later than the last.
             let backoff = policies.policy(for: handler).ceiling(afterAttempt: message.receiveCount)
-            wait = min(max(Int(backoff.rounded(.up)), settings.visibilitySeconds), settings.maxRetryVisibilitySeconds)
+            wait = min(max(Int(backoff.secondsValue.rounded(.up)), settings.visibilitySeconds), settings.maxRetryVisibilitySeconds)
             logger.error(
                 "PostgreSQL refused the dead letter; the message stays on the queue for its redrive policy",
                 metadata: [

@@ -2,6 +2,7 @@ import Foundation
 import IntakeAWS
 import IntakeCore
 import IntakePostgres
+import IntakeSupport
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -133,7 +134,7 @@ public final class SQSConsumer: Service, Sendable {
                 if isStopping { break }
                 failures += 1
                 metrics.receiveCall(ok: false)
-                let wait = IntakeCore.RetryPolicy(baseSeconds: 0.5, capSeconds: 15).delay(afterAttempt: failures)
+                let wait = RetryPolicy.backoff(base: .milliseconds(500), cap: .seconds(15)).delay(afterAttempt: failures)
                 logger.warning(
                     "cannot receive from SQS; retrying",
                     metadata: ["error": "\(error)", "backoff_ms": "\(SQSTime.milliseconds(wait))"])

@@ -1,4 +1,5 @@
 import Foundation
+import IntakeSupport
 import Testing
 
 @testable import IntakeAWS
