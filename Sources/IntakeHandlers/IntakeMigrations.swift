@@ -4,7 +4,7 @@ import IntakePostgres
 /// Every migration this build knows, in order: the `intake` machinery, then the `ingest`
 /// tables of the built-in strategies. `intakectl migrate` applies them; other processes
 /// refuse to start until the database has them all. Versions are global: `IntakeSchema`
-/// holds 1, 2 and 8; a new migration takes the next free number, wherever it lives.
+/// holds 1, 2, 8 and 9; a new migration takes the next free number, wherever it lives.
 public enum IntakeMigrations {
     public static let all: [Migration] =
         IntakeSchema.migrations + [

@@ -51,6 +51,36 @@ struct MigrationTests {
         }
     }
 
+    @Test("migration 9: SQS histories written with retry_in_seconds read as retry_in_ms")
+    func historiesMoveToOneFormat() async throws {
+        try await TestDatabase.withFreshDatabase { name in
+            let db = try await TestDatabase.connect(database: name)
+            try await Migrator(migrations: IntakeSchema.migrations.filter { $0.version < 9 }).migrate(on: db)
+            let old = #"[{"attempt":1,"retry_in_seconds":3,"message":"a"},{"attempt":2,"message":"b"}]"#
+            try await db.query(
+                "INSERT INTO intake.sqs_failures (message_id, queue_url, errors) VALUES ('m1', 'q', $1::jsonb)", [old])
+            try await db.query(
+                """
+                INSERT INTO intake.dead_letters (origin, origin_ref, handler, payload, attempts, errors)
+                VALUES ('sqs', 'm2', 'h', '{}', 2, $1::jsonb)
+                """, [old])
+            try await Migrator(migrations: IntakeSchema.migrations).migrate(on: db)
+            for table in ["intake.sqs_failures", "intake.dead_letters"] {
+                let rows = try await db.query(
+                    """
+                    SELECT (errors->0->>'retry_in_ms')::int, errors->0 ? 'retry_in_seconds', errors->1->>'message',
+                           jsonb_array_length(errors)
+                    FROM \(table)
+                    """)
+                #expect(try rows[0].decode(Int.self, at: 0) == 3000, "\(table)")
+                #expect(try rows[0].decode(Bool.self, at: 1) == false, "\(table)")
+                #expect(try rows[0].decode(String.self, at: 2) == "b", "\(table): order and other entries kept")
+                #expect(try rows[0].decode(Int.self, at: 3) == 2)
+            }
+            await db.close()
+        }
+    }
+
     @Test func enqueueNotifiesOncePerStatement() async throws {
         try await TestDatabase.withFreshDatabase { name in
             let db = try await TestDatabase.connect(database: name)

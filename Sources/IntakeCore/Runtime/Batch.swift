@@ -32,85 +32,69 @@ struct Batch: Sendable {
         logger[metadataKey: "message.attempt"] = "\(message.attempt)"
         guard let handler else {
             let reason = "no handler configured for \(consumer.table.topicColumn) \"\(message.topic)\""
-            record(.permanentFailure(reason: reason), for: item, handlerName: message.handler, error: "UnknownHandler",
-                   seconds: 0, into: &settlement, logger: logger)
+            let attempt = Verdict.Attempt(number: message.attempt, worker: consumer.workerID, handler: message.handler)
+            let verdict = Verdict.decide(
+                .permanentFailure(reason: reason), errorClass: "UnknownHandler", attempt: attempt,
+                policy: consumer.policies.policy(for: message.handler))
+            record(verdict, for: item, handlerName: message.handler, seconds: 0, into: &settlement, logger: logger)
             return
         }
         logger[metadataKey: "handler"] = "\(handler.name)"
         let policy = consumer.policies.policy(for: handler.name)
-        if message.attempt > policy.maxAttempts {
+        let attempt = Verdict.Attempt(number: message.attempt, worker: consumer.workerID, handler: handler.name)
+        if let exhausted = Verdict.beforeRunning(attempt: attempt, policy: policy) {
             // Only reachable when leases expired repeatedly: the message kills its workers.
-            record(.permanentFailure(reason: "attempts exhausted: the lease expired on every attempt"), for: item,
-                   handlerName: handler.name, error: "AttemptsExhausted", seconds: 0, into: &settlement, logger: logger)
+            record(exhausted, for: item, handlerName: handler.name, seconds: 0, into: &settlement, logger: logger)
             return
         }
         let context = HandlerContext(
             logger: logger, transaction: handler.transactionMode == .shared ? transaction : nil, pool: consumer.pool,
             workerID: consumer.workerID)
         let start = ContinuousClock.now
-        var outcome: HandlerOutcome
-        var errorName = "HandlerFailure"
-        do {
-            if handler.transactionMode == .shared, let transaction {
-                let result = try await transaction.withSavepoint { _ in
+        let (outcome, errorName) = await HandlerOutcome.catching {
+            guard handler.transactionMode == .shared, let transaction else {
+                return try await handler.handle(message, context: context)
+            }
+            do {
+                return try await transaction.withSavepoint { _ in
                     let outcome = try await handler.handle(message, context: context)
                     if case .success = outcome { return outcome }
                     // A failure outcome must not keep the handler's partial writes.
                     throw OutcomeRollback(outcome: outcome)
                 }
-                outcome = result
-            } else {
-                outcome = try await handler.handle(message, context: context)
-            }
-        } catch let rollback as OutcomeRollback {
-            outcome = rollback.outcome
-        } catch {
-            errorName = ErrorClassification.className(error)
-            let text = ErrorClassification.message(error)
-            if ErrorClassification.isRetryable(error) {
-                outcome = .retry(reason: text, delay: (error as? RetryableError)?.delay)
-            } else {
-                outcome = .permanentFailure(reason: text)
+            } catch let rollback as OutcomeRollback {
+                return rollback.outcome
             }
         }
         let seconds = (ContinuousClock.now - start).seconds
-        record(outcome, for: item, handlerName: handler.name, error: errorName, seconds: seconds, into: &settlement,
-               logger: logger)
+        var attemptEnded = attempt
+        attemptEnded.at = Date()
+        let verdict = Verdict.decide(outcome, errorClass: errorName, attempt: attemptEnded, policy: policy)
+        record(verdict, for: item, handlerName: handler.name, seconds: seconds, into: &settlement, logger: logger)
     }
 
+    /// Files the verdict for the lane's settlement, logs it and counts it.
     private func record(
-        _ outcome: HandlerOutcome, for item: TableConsumer.Claimed, handlerName: String, error: String, seconds: Double,
+        _ verdict: Verdict, for item: TableConsumer.Claimed, handlerName: String, seconds: Double,
         into settlement: inout Settlement, logger: Logger
     ) {
-        let attempt = item.message.attempt
-        let policy = consumer.policies.policy(for: handlerName)
-        let worker = consumer.workerID
-        let origin = consumer.table.origin
-        switch outcome {
-        case .success(let result):
-            settlement.succeeded.append((item.rowID, result))
-            consumer.observer.settled(origin: origin, handler: handlerName, outcome: .succeeded, seconds: seconds)
-        case .retry(let reason, let delay):
-            if policy.isExhausted(afterAttempt: attempt) {
-                let entry = Settlement.historyEntry(
-                    worker: worker, attempt: attempt, retryable: true, error: error, message: reason)
-                logger.error("attempts exhausted; dead-lettering", metadata: ["error": "\(reason)"])
-                settlement.dead.append((item.rowID, reason, entry, handlerName, nil))
-                consumer.observer.settled(origin: origin, handler: handlerName, outcome: .deadLettered, seconds: seconds)
-            } else {
-                let wait = delay ?? policy.delay(afterAttempt: attempt)
-                let entry = Settlement.historyEntry(
-                    worker: worker, attempt: attempt, retryable: true, error: error, message: reason, retryIn: wait)
-                logger.warning("handler failed; will retry", metadata: ["error": "\(reason)", "retry_in_ms": "\(wait.milliseconds)"])
-                settlement.retried.append((item.rowID, wait.seconds, reason, entry))
-                consumer.observer.settled(origin: origin, handler: handlerName, outcome: .retried, seconds: seconds)
-            }
-        case .permanentFailure(let reason, let result):
-            let entry = Settlement.historyEntry(worker: worker, attempt: attempt, retryable: false, error: error, message: reason)
-            logger.error("permanent failure; dead-lettering", metadata: ["error": "\(reason)"])
-            settlement.dead.append((item.rowID, reason, entry, handlerName, result))
-            consumer.observer.settled(origin: origin, handler: handlerName, outcome: .deadLettered, seconds: seconds)
+        settlement.add(verdict, rowID: item.rowID)
+        let outcome: SettledOutcome
+        switch verdict {
+        case .succeed:
+            outcome = .succeeded
+        case .retry(let wait, let record):
+            logger.warning(
+                "handler failed; will retry",
+                metadata: ["error": "\(record.message)", "retry_in_ms": "\(wait.milliseconds)"])
+            outcome = .retried
+        case .deadLetter(let record, _):
+            logger.error(
+                record.retryable ? "attempts exhausted; dead-lettering" : "permanent failure; dead-lettering",
+                metadata: ["error": "\(record.message)"])
+            outcome = .deadLettered
         }
+        consumer.observer.settled(origin: consumer.table.origin, handler: handlerName, outcome: outcome, seconds: seconds)
     }
 }
 

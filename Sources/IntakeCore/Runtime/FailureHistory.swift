@@ -11,20 +11,20 @@ public enum FailureHistory {
     /// bytes themselves stay in the dead letter's payload (`payload_raw`, `body_base64`).
     public static let nulReplacement: Character = "\u{2400}"
 
-    /// One element of an `errors` history: the fields every origin shares plus `extra`
-    /// (the SQS worker adds the handler, the object and its visibility wait).
-    public static func entry(
-        worker: String, attempt: Int, retryable: Bool, error: String, message: String, extra: [String: Any] = [:]
-    ) -> String {
+    /// The stored form of an ``AttemptRecord``. Older rows may hold `retry_in_seconds` (SQS,
+    /// before migration 9 rewrote them) where this writes `retry_in_ms`.
+    static func entry(_ record: AttemptRecord) -> String {
         var object: [String: Any] = [
-            "at": PostgresTimestamp.format(Date()),
-            "worker": worker,
-            "attempt": attempt,
-            "class": retryable ? "retryable" : "permanent",
-            "error": error,
-            "message": message,
+            "at": PostgresTimestamp.format(record.at),
+            "worker": record.worker,
+            "attempt": record.attempt,
+            "handler": record.handler,
+            "class": record.retryable ? "retryable" : "permanent",
+            "error": record.errorClass,
+            "message": record.message,
         ]
-        object.merge(extra) { _, new in new }
+        if let retryIn = record.retryIn { object["retry_in_ms"] = retryIn.milliseconds }
+        if let subject = record.object { object["object"] = subject }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         return storableJSON(String(decoding: data, as: UTF8.self))
     }

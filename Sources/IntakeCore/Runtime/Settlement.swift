@@ -14,14 +14,16 @@ struct Settlement {
         [succeeded.isEmpty, retried.isEmpty, dead.isEmpty, released.isEmpty].filter { !$0 }.count
     }
 
-    /// One element of a row's `errors` history.
-    static func historyEntry(
-        worker: String, attempt: Int, retryable: Bool, error: String, message: String, retryIn: Duration? = nil
-    ) -> String {
-        FailureHistory.entry(
-            worker: worker, attempt: attempt, retryable: retryable, error: error, message: message,
-            // The backoff this failure got, for operators reading the history (and its bounds).
-            extra: retryIn.map { ["retry_in_ms": $0.milliseconds] } ?? [:])
+    /// Files one verdict under the statement that will carry it out.
+    mutating func add(_ verdict: Verdict, rowID: Int64) {
+        switch verdict {
+        case .succeed(let result):
+            succeeded.append((rowID, result))
+        case .retry(let wait, let record):
+            retried.append((rowID, wait.seconds, record.message, record.json))
+        case .deadLetter(let record, let result):
+            dead.append((rowID, record.message, record.json, record.handler, result))
+        }
     }
 
     /// A handler's result as PostgreSQL stores it (a result quoting input may hold U+0000).

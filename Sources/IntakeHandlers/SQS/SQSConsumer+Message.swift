@@ -32,8 +32,11 @@ extension SQSConsumer {
             batch = try S3EventParser.parse(message.body)
         } catch {
             metrics.received(Self.unparseableHandler)
-            return .deadLettered(
-                Self.unparseableHandler, SQSFailure(errorClass: "S3EventParseError", message: error.description, retryable: false))
+            let attempt = Verdict.Attempt(number: message.receiveCount, worker: workerID, handler: Self.unparseableHandler)
+            let verdict = Verdict.decide(
+                .permanentFailure(reason: error.description), errorClass: "S3EventParseError", attempt: attempt,
+                policy: policies.policy(for: Self.unparseableHandler))
+            return SQSDisposition(verdict, handler: Self.unparseableHandler)
         }
         if batch.isTestEvent {
             metrics.received(SQSMetrics.noHandler)
@@ -80,20 +83,18 @@ extension SQSConsumer {
     {
         let described = "s3://\(object.bucket)/\(object.key)"
         guard let handler = registry.handler(named: route.handler) else {
-            let failure = SQSFailure(
-                errorClass: "UnknownHandler", message: "no handler named \(route.handler) in this build", retryable: false,
-                object: described)
-            return (.deadLettered(route.handler, failure), 0)
+            let attempt = Verdict.Attempt(
+                number: message.receiveCount, worker: workerID, handler: route.handler, object: described)
+            let verdict = Verdict.decide(
+                .permanentFailure(reason: "no handler named \(route.handler) in this build"), errorClass: "UnknownHandler",
+                attempt: attempt, policy: policies.policy(for: route.handler))
+            return (SQSDisposition(verdict, handler: route.handler), 0)
         }
         let policy = policies.policy(for: handler.name)
-        let attempt = message.receiveCount
-        if attempt > policy.maxAttempts {
-            let failure = SQSFailure(
-                errorClass: "AttemptsExhausted",
-                message: "received \(attempt) times, more than max_attempts \(policy.maxAttempts): earlier attempts did "
-                    + "not finish (worker killed, or visibility lost)",
-                retryable: false, object: described)
-            return (.deadLettered(handler.name, failure), 0)
+        var attempt = Verdict.Attempt(
+            number: message.receiveCount, worker: workerID, handler: handler.name, object: described)
+        if let exhausted = Verdict.beforeRunning(attempt: attempt, policy: policy) {
+            return (SQSDisposition(exhausted, handler: handler.name), 0)
         }
         var handlerLogger = logger
         handlerLogger[metadataKey: "handler"] = "\(handler.name)"
@@ -103,39 +104,22 @@ extension SQSConsumer {
             bucket: object.bucket, key: object.key, rawKey: object.rawKey == object.key ? nil : object.rawKey,
             versionId: object.versionId, eTag: object.eTag, size: object.size, archivePrefix: route.archivePrefix)
         let input = Message(
-            origin: .sqs, id: message.messageId, handler: handler.name, attempt: attempt, body: Self.body(of: task),
+            origin: .sqs, id: message.messageId, handler: handler.name, attempt: attempt.number, body: Self.body(of: task),
             attributes: message.attributes, topic: settings.queueURL)
         let context = HandlerContext(logger: handlerLogger, transaction: nil, pool: pool, workerID: workerID)
 
         let start = ContinuousClock.now
-        let outcome: HandlerOutcome
-        var errorClass = "HandlerFailure"
-        do {
-            outcome = try await handler.handle(input, context: context)
-        } catch {
-            errorClass = ErrorClassification.className(error)
-            let text = ErrorClassification.message(error)
-            outcome =
-                ErrorClassification.isRetryable(error)
-                ? .retry(reason: text, delay: (error as? RetryableError)?.delay) : .permanentFailure(reason: text)
-        }
+        let (outcome, errorClass) = await HandlerOutcome.catching { try await handler.handle(input, context: context) }
         let elapsed = (ContinuousClock.now - start).secondsValue
-        switch outcome {
-        case .success(let result):
+        // Cancelled by shutdown: the failure is the cancellation's, not the message's.
+        if case .retry = outcome, Task.isCancelled { return (.released(handler.name), elapsed) }
+        attempt.at = Date()
+        let verdict = Verdict.decide(outcome, errorClass: errorClass, attempt: attempt, policy: policy)
+        if case .succeed(let result) = verdict {
             if let result { handlerLogger.debug("handled", metadata: ["result": "\(result.text)"]) }
             return (nil, elapsed)
-        case .retry(let reason, let delay):
-            if Task.isCancelled { return (.released(handler.name), elapsed) }
-            let failure = SQSFailure(errorClass: errorClass, message: reason, retryable: true, object: described)
-            if policy.isExhausted(afterAttempt: attempt) {
-                return (.deadLettered(handler.name, failure), elapsed)
-            }
-            let wait = delay ?? policy.delay(afterAttempt: attempt)
-            return (SQSDisposition(kind: .retried, handler: handler.name, failure: failure, retryDelay: wait), elapsed)
-        case .permanentFailure(let reason, _):
-            let failure = SQSFailure(errorClass: errorClass, message: reason, retryable: false, object: described)
-            return (.deadLettered(handler.name, failure), elapsed)
         }
+        return (SQSDisposition(verdict, handler: handler.name), elapsed)
     }
 
     /// Carries the decision out: delete (batched), back off, dead-letter then delete, or release.
@@ -157,28 +141,25 @@ extension SQSConsumer {
         case .retried:
             let delay = disposition.retryDelay ?? .zero
             let visibility = min(Int(delay.secondsValue.rounded(.up)), settings.maxRetryVisibilitySeconds)
-            let failure = disposition.failure ?? SQSFailure(errorClass: "HandlerFailure", message: "", retryable: true)
+            // The history shows the wait SQS was given: whole seconds, at most its limit.
+            var record = disposition.record(worker: workerID, attempt: attempt, retryable: true)
+            record.retryIn = .seconds(visibility)
             logger.warning(
                 "handler failed; will retry",
-                metadata: ["handler": "\(disposition.handler)", "error": "\(failure.message)", "retry_in_s": "\(visibility)"])
+                metadata: ["handler": "\(disposition.handler)", "error": "\(record.message)", "retry_in_s": "\(visibility)"])
             do {
-                try await failures.recordRetry(
-                    messageID: message.messageId,
-                    entry: failure.historyEntry(
-                        worker: workerID, attempt: attempt, handler: disposition.handler, retryInSeconds: visibility))
+                try await failures.recordRetry(messageID: message.messageId, entry: record.json)
             } catch {
                 logger.warning("could not record the failure in intake.sqs_failures", metadata: ["error": "\(error)"])
             }
             await changeVisibility(message, to: visibility, logger: logger)
         case .deadLettered:
-            let failure = disposition.failure ?? SQSFailure(errorClass: "HandlerFailure", message: "", retryable: false)
+            let record = disposition.record(worker: workerID, attempt: attempt, retryable: false)
             logger.error(
                 "dead-lettering the message",
-                metadata: ["handler": "\(disposition.handler)", "error": "\(failure.errorClass): \(failure.message)"])
+                metadata: ["handler": "\(disposition.handler)", "error": "\(record.errorClass): \(record.message)"])
             do {
-                try await failures.deadLetter(
-                    message: message, handler: disposition.handler,
-                    entry: failure.historyEntry(worker: workerID, attempt: attempt, handler: disposition.handler))
+                try await failures.deadLetter(message: message, handler: disposition.handler, entry: record.json)
                 deleter.add(messageID: message.messageId, receiptHandle: message.receiptHandle)
             } catch {
                 await keepUnwritableDeadLetter(message, handler: disposition.handler, error: error, logger: logger)

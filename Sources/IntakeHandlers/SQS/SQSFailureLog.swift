@@ -2,25 +2,6 @@ import IntakeAWS
 import IntakeCore
 import IntakePostgres
 
-/// One failed attempt, as kept in `intake.sqs_failures` and in a dead letter's `errors`.
-struct SQSFailure: Sendable {
-    /// The error's type name (`S3EventParseError`, `AWSError`, `AttemptsExhausted`, …).
-    var errorClass: String
-    var message: String
-    var retryable: Bool
-    /// The S3 object the failing handler worked on, when there was one.
-    var object: String?
-
-    /// The table consumers' history entry plus the handler, the object and the visibility wait.
-    func historyEntry(worker: String, attempt: Int, handler: String, retryInSeconds: Int? = nil) -> String {
-        var extra: [String: Any] = ["handler": handler]
-        if let object { extra["object"] = object }
-        if let retryInSeconds { extra["retry_in_seconds"] = retryInSeconds }
-        return FailureHistory.entry(
-            worker: worker, attempt: attempt, retryable: retryable, error: errorClass, message: message, extra: extra)
-    }
-}
-
 /// The database side of SQS failures: the error history between receives (the queue keeps
 /// none) and the dead letters.
 struct SQSFailureLog: Sendable {
