@@ -16,9 +16,9 @@ public struct QueueTable: Sendable {
         bodyExpression: "d.body",
         headersExpression: "d.headers::text",
         deadLetterPayload: """
-            jsonb_build_object('delivery_id', x.id, 'source', x.source, 'external_id', x.external_id,
-                'headers', x.headers, 'content_type', x.content_type, 'body_base64', encode(x.body, 'base64'),
-                'received_at', x.received_at)
+            jsonb_build_object('delivery_id', d.id, 'source', d.source, 'external_id', d.external_id,
+                'headers', d.headers, 'content_type', d.content_type, 'body_base64', encode(d.body, 'base64'),
+                'received_at', d.received_at)
             """)
 
     public static let jobs = QueueTable(
@@ -26,7 +26,7 @@ public struct QueueTable: Sendable {
         bodyExpression: "convert_to(d.payload::text, 'UTF8')",
         headersExpression: "'{}'",
         deadLetterPayload: """
-            jsonb_build_object('job_id', x.id, 'kind', x.kind, 'payload', x.payload, 'created_at', x.created_at)
+            jsonb_build_object('job_id', d.id, 'kind', d.kind, 'payload', d.payload, 'created_at', d.created_at)
             """)
 
     /// $1 worker, $2 lease seconds, $3 limit → id, topic, body, headers, attempts.
@@ -99,23 +99,18 @@ public struct QueueTable: Sendable {
     }
 
     /// $1 ids, $2 messages, $3 entries, $4 handlers, $5 results, $6 worker: marks rows dead and
-    /// writes their dead letters in the same statement.
+    /// returns what their dead letters need (id, handler, payload, attempts, errors), which
+    /// ``DeadLetterWriter`` writes in the same transaction.
     var deadSQL: String {
         """
-        WITH x AS (
-            UPDATE \(table) AS d
-            SET status = 'dead', finished_at = now(), locked_by = NULL, locked_until = NULL,
-                last_error = r.message, errors = d.errors || jsonb_build_array(r.entry),
-                result = coalesce(r.result, d.result)
-            FROM unnest($1::bigint[], $2::text[], $3::jsonb[], $4::text[], $5::jsonb[])
-                AS r(id, message, entry, handler, result)
-            WHERE d.id = r.id AND d.locked_by = $6
-            RETURNING d.*, r.handler AS dead_handler
-        )
-        INSERT INTO intake.dead_letters (origin, origin_ref, handler, payload, attempts, errors, first_failed_at)
-        SELECT '\(origin.rawValue)', x.id::text, x.dead_handler, \(deadLetterPayload), x.attempts, x.errors,
-               coalesce((x.errors -> 0 ->> 'at')::timestamptz, now())
-        FROM x
+        UPDATE \(table) AS d
+        SET status = 'dead', finished_at = now(), locked_by = NULL, locked_until = NULL,
+            last_error = r.message, errors = d.errors || jsonb_build_array(r.entry),
+            result = coalesce(r.result, d.result)
+        FROM unnest($1::bigint[], $2::text[], $3::jsonb[], $4::text[], $5::jsonb[])
+            AS r(id, message, entry, handler, result)
+        WHERE d.id = r.id AND d.locked_by = $6
+        RETURNING d.id::text, r.handler, (\(deadLetterPayload))::text, d.attempts, d.errors::text
         """
     }
 }

@@ -9,9 +9,9 @@ struct Settlement {
 
     var isEmpty: Bool { succeeded.isEmpty && retried.isEmpty && dead.isEmpty && released.isEmpty }
 
-    /// How many statements `apply` will run.
+    /// How many statements `apply` will run (dead rows take two: the rows, then their letters).
     var statementCount: Int {
-        [succeeded.isEmpty, retried.isEmpty, dead.isEmpty, released.isEmpty].filter { !$0 }.count
+        [succeeded.isEmpty, retried.isEmpty, dead.isEmpty, dead.isEmpty, released.isEmpty].filter { !$0 }.count
     }
 
     /// Files one verdict under the statement that will carry it out.
@@ -48,13 +48,20 @@ struct Settlement {
                 ])
         }
         if !dead.isEmpty {
-            try connection.query(
+            let rows = try connection.query(
                 table.deadSQL,
                 [
                     PostgresArray(dead.map(\.id)), PostgresArray(dead.map { FailureHistory.storableText($0.message) }),
                     PostgresArray(dead.map(\.entry)),
                     PostgresArray(dead.map(\.handler)), PostgresArray(dead.map { Self.storable($0.result) }), worker,
                 ])
+            let letters = try rows.map { row in
+                DeadLetterWriter.Letter(
+                    origin: table.origin, originRef: try row.decode(String.self, at: 0),
+                    handler: try row.decode(String.self, at: 1), payload: PostgresJSON(text: try row.decode(String.self, at: 2)),
+                    attempts: try row.decode(Int.self, at: 3), errors: PostgresJSON(text: try row.decode(String.self, at: 4)))
+            }
+            try DeadLetterWriter.write(letters, on: connection)
         }
         if !released.isEmpty {
             try connection.query(table.releaseSQL, [PostgresArray(released), worker])

@@ -1,3 +1,4 @@
+import Foundation
 import IntakeAWS
 import IntakeCore
 import IntakePostgres
@@ -32,25 +33,25 @@ struct SQSFailureLog: Sendable {
     }
 
     /// Writes the dead letter with the whole history (earlier attempts plus `entry`) and drops
-    /// the history, in one statement. A message already dead-lettered under the same id (the
-    /// worker died between this write and the delete) is not written twice. The body goes in
-    /// twice: as bytes in `payload_raw`, which replay re-sends, and escaped for reading in the
-    /// `jsonb` payload, so that whatever the body holds the row can be written.
+    /// the history, in one transaction. The body goes in twice: as bytes in `payload_raw`,
+    /// which replay re-sends, and escaped for reading in the `jsonb` payload, so that whatever
+    /// the body holds the row can be written.
     func deadLetter(message: SQSMessage, handler: String, entry: String) async throws {
-        try await pool.query(
-            """
-            WITH history AS (DELETE FROM intake.sqs_failures WHERE message_id = $1 RETURNING errors, first_failed_at)
-            INSERT INTO intake.dead_letters
-                (origin, origin_ref, handler, payload, payload_raw, attempts, errors, first_failed_at)
-            SELECT 'sqs', $1, $2, $3::jsonb, $6, $4,
-                   coalesce((SELECT errors FROM history), '[]'::jsonb) || jsonb_build_array($5::jsonb),
-                   coalesce((SELECT first_failed_at FROM history), now())
-            WHERE NOT EXISTS (SELECT 1 FROM intake.dead_letters WHERE origin = 'sqs' AND origin_ref = $1)
-            """,
-            [
-                message.messageId, handler, try Self.payload(message, queueURL: queueURL), message.receiveCount,
-                PostgresJSON(text: entry), Array(message.body.utf8),
-            ])
+        let payload = try Self.payload(message, queueURL: queueURL)
+        try await pool.withTransaction { connection in
+            let history = try connection.query(
+                """
+                WITH history AS (DELETE FROM intake.sqs_failures WHERE message_id = $1 RETURNING errors, first_failed_at)
+                SELECT (coalesce((SELECT errors FROM history), '[]'::jsonb) || jsonb_build_array($2::jsonb))::text,
+                       (SELECT first_failed_at FROM history)
+                """, [message.messageId, PostgresJSON(text: entry)])
+            let letter = DeadLetterWriter.Letter(
+                origin: .sqs, originRef: message.messageId, handler: handler, payload: payload,
+                payloadRaw: Array(message.body.utf8), attempts: message.receiveCount,
+                errors: PostgresJSON(text: try history[0].decode(String.self, at: 0)),
+                firstFailedAt: try history[0].decode(Date?.self, at: 1))
+            try DeadLetterWriter.write([letter], on: connection)
+        }
     }
 
     /// What `intakectl dlq replay` needs to re-send the message: queue, body and the string
