@@ -4,7 +4,7 @@ import IntakeSupport
 
 /// What becomes of a message once its handler has run: the one place that decides retry or
 /// dead letter, for every origin. Pure: no I/O, the clock and the jitter are given. The
-/// sources (table queues, SQS) only carry a verdict out.
+/// drivers (table queues, SQS, the in-memory queue) only carry a verdict out.
 public enum Verdict: Sendable {
     /// Done; `result` is stored on table rows.
     case succeed(result: PostgresJSON?)
