@@ -22,7 +22,7 @@ guard let sqs = services.sqs else {
     var reason = "unknown"
     do { _ = try AWSConfiguration(settings: configuration.aws) } catch { reason = "\(error)" }
     let problem =
-        "no SQS client: \(reason) (credential sources and their order: docs/DEPLOYMENT.md, \"AWS credentials\")"
+        "no SQS client: \(reason) (credential sources and their order: docs/DEPLOYMENT.md, \"AWS credentials\"; check with intakectl aws whoami)"
     boot.logger.critical("\(problem)")
     FileHandle.standardError.write(Data("intake-sqs-worker: \(problem)\n".utf8))
     exit(2)

@@ -176,4 +176,36 @@ struct AWSCredentialSourceTests {
         await #expect { try await source.credentials() } throws: { "\($0)".contains("imds") && "\($0)".contains("403") }
         #expect(server.seen.all.dropFirst(before).map(\.method) == ["PUT"])
     }
+
+    @Test(.enabled(if: MotoSTS.available, MotoSTS.skipReason))
+    func intakectlAWSWhoamiNamesTheSourceTheExpiryAndTheIdentity() throws {
+        let (status, output) = try runWhoami(scratch.environment(try scratch.webIdentity()))
+        #expect(status == 0, "\(output)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any], "\(output)")
+        #expect(report["source"] as? String == "web-identity")
+        #expect((report["detail"] as? String)?.contains(CredentialScratch.roleARN) == true)
+        #expect(report["account"] as? String == "123456789012")
+        #expect((report["arn"] as? String)?.contains("assumed-role/intake-irsa/intake-test") == true)
+        #expect(report["expires_at"] is String)
+        #expect(report["error"] is NSNull)
+
+        let (failed, message) = try runWhoami(scratch.environment([:]), json: false)
+        #expect(failed != 0)
+        #expect(message.contains("no AWS credentials"), "\(message)")
+    }
+
+    func runWhoami(_ environment: [String: String], json: Bool = true) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = TestDatabase.productsDirectory.appendingPathComponent("intakectl")
+        process.arguments = ["aws", "whoami"] + (json ? ["--json"] : [])
+        process.environment = environment
+        process.currentDirectoryURL = scratch.directory
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = json ? FileHandle.nullDevice : out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
 }
