@@ -14,7 +14,9 @@ struct AWS: AsyncParsableCommand {
 struct WhoAmI: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "whoami",
-        abstract: "Which credential source answered, when its credentials expire, and STS GetCallerIdentity's account and ARN.")
+        abstract:
+            "Which credential source answered, when its credentials expire, and STS GetCallerIdentity's account and ARN."
+    )
     @OptionGroup var global: GlobalOptions
 
     struct Report: Encodable {
@@ -31,7 +33,8 @@ struct WhoAmI: AsyncParsableCommand {
 
         enum CodingKeys: String, CodingKey {
             case source, detail, region, error, account, arn
-            case stsEndpoint = "sts_endpoint", accessKeyID = "access_key_id", expiresAt = "expires_at", userID = "user_id"
+            case stsEndpoint = "sts_endpoint", accessKeyID = "access_key_id", expiresAt = "expires_at", userID =
+                "user_id"
         }
 
         // `expires_at` and the identity are null rather than absent, so scripts can test them.

@@ -38,7 +38,8 @@ struct AWSCredentialRefreshTests {
         #expect(try await eventually(timeout: .seconds(1)) { fetches.current == 2 })
         #expect(fetches.current == 2, "one refresh at a time")
         gate.open()
-        #expect(try await eventually(timeout: .seconds(3)) { try await provider.credentials().accessKeyID == "ASIAROT2" })
+        #expect(
+            try await eventually(timeout: .seconds(3)) { try await provider.credentials().accessKeyID == "ASIAROT2" })
         #expect(fetches.current == 2)
     }
 
@@ -47,10 +48,13 @@ struct AWSCredentialRefreshTests {
         let secrets = Recorder<String>()
         let server = try await LocalCredentialServer { _ in
             let number = fetches.next()
-            if number == 2 || number == 3 { return .json(.internalServerError, #"{"code":"Unavailable","message":"agent restarting"}"#) }
+            if number == 2 || number == 3 {
+                return .json(.internalServerError, #"{"code":"Unavailable","message":"agent restarting"}"#)
+            }
             let secret = "very-secret-\(number)-\(UUID().uuidString)"
             secrets.append(secret)
-            return .json(.ok, LocalCredentialServer.credentialsJSON(key: "ASIARETRY\(number)", secret: secret, expiresIn: 12))
+            return .json(
+                .ok, LocalCredentialServer.credentialsJSON(key: "ASIARETRY\(number)", secret: secret, expiresIn: 12))
         }
         defer { Task { await server.stop() } }
         let log = RecordingLogHandler()

@@ -27,7 +27,8 @@ struct AWSCredentialSourceTests {
         let credentials = try await configuration.credentialProvider.credentials()
         #expect(credentials.sessionToken != nil)
         #expect(credentials.expiration.map { $0 > Date() } == true)
-        let identity = try await stsClient(configuration).getCallerIdentity(signedWith: configuration.credentialProvider)
+        let identity = try await stsClient(configuration).getCallerIdentity(
+            signedWith: configuration.credentialProvider)
         #expect(identity.account == "123456789012")
         #expect(identity.arn.contains("assumed-role/intake-irsa/intake-test"), "\(identity.arn)")
 
@@ -35,7 +36,9 @@ struct AWSCredentialSourceTests {
         let source = try CredentialScratch.source(environment)
         let tokenFile = try #require(environment["AWS_WEB_IDENTITY_TOKEN_FILE"])
         try FileManager.default.removeItem(atPath: tokenFile)
-        await #expect { try await source.credentials() } throws: { "\($0)".contains(tokenFile) && "\($0)".contains("web-identity") }
+        await #expect { try await source.credentials() } throws: {
+            "\($0)".contains(tokenFile) && "\($0)".contains("web-identity")
+        }
         _ = try scratch.write("token", "rotated-token\n")
         #expect(try await source.credentials().sessionToken != nil)
     }
@@ -51,7 +54,8 @@ struct AWSCredentialSourceTests {
             role_session_name = ops-session
             region = eu-central-1
             """)
-        let credentials = try scratch.write("credentials", "[base]\naws_access_key_id = AKIABASE0000\naws_secret_access_key = base-secret\n")
+        let credentials = try scratch.write(
+            "credentials", "[base]\naws_access_key_id = AKIABASE0000\naws_secret_access_key = base-secret\n")
         var environment = scratch.environment([
             "AWS_CONFIG_FILE": config, "AWS_SHARED_CREDENTIALS_FILE": credentials, "AWS_PROFILE": "ops",
         ])
@@ -63,13 +67,15 @@ struct AWSCredentialSourceTests {
         #expect(configuration.credentialProvider.detail.contains("role/intake-ops"))
         let assumed = try await configuration.credentialProvider.credentials()
         #expect(assumed.accessKeyID != "AKIABASE0000" && assumed.sessionToken != nil && assumed.expiration != nil)
-        let identity = try await stsClient(configuration).getCallerIdentity(signedWith: configuration.credentialProvider)
+        let identity = try await stsClient(configuration).getCallerIdentity(
+            signedWith: configuration.credentialProvider)
         #expect(identity.arn.contains("assumed-role/intake-ops/ops-session"), "\(identity.arn)")
     }
 
     @Test func webIdentityIsUnsignedAndAssumeRoleIsSignedWithTheSourceKeys() async throws {
         let sts = try await LocalCredentialServer { request in
-            let action = request.body.contains("Action=AssumeRoleWithWebIdentity") ? "AssumeRoleWithWebIdentity" : "AssumeRole"
+            let action =
+                request.body.contains("Action=AssumeRoleWithWebIdentity") ? "AssumeRoleWithWebIdentity" : "AssumeRole"
             let expiration = Date().addingTimeInterval(3600).formatted(.iso8601)
             return .text(
                 .ok,
@@ -77,18 +83,23 @@ struct AWSCredentialSourceTests {
                 contentType: "text/xml")
         }
         defer { Task { await sts.stop() } }
-        let web = try AWSConfiguration.fromEnvironment(scratch.environment(try scratch.webIdentity().merging(["AWS_ENDPOINT_URL_STS": sts.url]) { $1 }))
+        let web = try AWSConfiguration.fromEnvironment(
+            scratch.environment(try scratch.webIdentity().merging(["AWS_ENDPOINT_URL_STS": sts.url]) { $1 }))
         #expect(try await web.credentialProvider.credentials().accessKeyID == "ASIALOCAL")
         let webRequest = try #require(sts.seen.all.last)
         #expect(webRequest.headers["authorization"] == nil)
         #expect(webRequest.body.contains("RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fintake-irsa"))
         #expect(webRequest.body.contains("WebIdentityToken=eyJhbGciOiJSUzI1NiJ9.test-token.signature"))
 
-        let config = try scratch.write("config", "[profile ops]\nrole_arn = arn:aws:iam::123456789012:role/ops\nsource_profile = base\n")
-        let credentials = try scratch.write("credentials", "[base]\naws_access_key_id = AKIABASE0000\naws_secret_access_key = base-secret\n")
-        let profile = try AWSConfiguration.fromEnvironment(scratch.environment([
-            "AWS_CONFIG_FILE": config, "AWS_SHARED_CREDENTIALS_FILE": credentials, "AWS_PROFILE": "ops", "AWS_ENDPOINT_URL_STS": sts.url,
-        ]))
+        let config = try scratch.write(
+            "config", "[profile ops]\nrole_arn = arn:aws:iam::123456789012:role/ops\nsource_profile = base\n")
+        let credentials = try scratch.write(
+            "credentials", "[base]\naws_access_key_id = AKIABASE0000\naws_secret_access_key = base-secret\n")
+        let profile = try AWSConfiguration.fromEnvironment(
+            scratch.environment([
+                "AWS_CONFIG_FILE": config, "AWS_SHARED_CREDENTIALS_FILE": credentials, "AWS_PROFILE": "ops",
+                "AWS_ENDPOINT_URL_STS": sts.url,
+            ]))
         #expect(try await profile.credentialProvider.credentials().accessKeyID == "ASIALOCAL")
         let assumeRequest = try #require(sts.seen.all.last)
         #expect(assumeRequest.body.contains("Action=AssumeRole&"))
@@ -110,7 +121,8 @@ struct AWSCredentialSourceTests {
         defer { Task { await server.stop() } }
         let tokenFile = try scratch.write("pod-token", "Bearer first-token\n")
         let full = scratch.environment([
-            "AWS_CONTAINER_CREDENTIALS_FULL_URI": server.url + "/creds", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": tokenFile,
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI": server.url + "/creds",
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": tokenFile,
             "AWS_CONTAINER_AUTHORIZATION_TOKEN": "ignored-when-the-file-is-set",
         ])
         let source = try CredentialScratch.source(full)
@@ -122,13 +134,16 @@ struct AWSCredentialSourceTests {
         expected.withLock { $0 = "Bearer second-token" }
         _ = try scratch.write("pod-token", "Bearer second-token\n")
         #expect(try await source.credentials().accessKeyID == "ASIAPOD")
-        #expect(server.seen.all.map { $0.headers["authorization"] ?? "" } == ["Bearer first-token", "Bearer second-token"])
+        #expect(
+            server.seen.all.map { $0.headers["authorization"] ?? "" } == ["Bearer first-token", "Bearer second-token"])
 
         var inline = full
         inline["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"] = nil
         inline["AWS_CONTAINER_AUTHORIZATION_TOKEN"] = "Bearer wrong"
         let refused = try CredentialScratch.source(inline)
-        await #expect { try await refused.credentials() } throws: { "\($0)".contains("container") && "\($0)".contains("401") }
+        await #expect { try await refused.credentials() } throws: {
+            "\($0)".contains("container") && "\($0)".contains("401")
+        }
 
         let relative = scratch.environment(["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/task-1"])
         let ecs = try CredentialScratch.source(relative, containerBase: server.url)
@@ -140,12 +155,15 @@ struct AWSCredentialSourceTests {
         let refuseTokens = Mutex(false)
         let server = try await LocalCredentialServer { request in
             if request.method == "PUT" && request.path == "/latest/api/token" {
-                guard !refuseTokens.withLock({ $0 }), request.headers["x-aws-ec2-metadata-token-ttl-seconds"] != nil else {
+                guard !refuseTokens.withLock({ $0 }), request.headers["x-aws-ec2-metadata-token-ttl-seconds"] != nil
+                else {
                     return .status(.forbidden)
                 }
                 return .text(.ok, "imds-session-token")
             }
-            guard request.headers["x-aws-ec2-metadata-token"] == "imds-session-token" else { return .status(.unauthorized) }
+            guard request.headers["x-aws-ec2-metadata-token"] == "imds-session-token" else {
+                return .status(.unauthorized)
+            }
             switch request.path {
             case "/latest/meta-data/iam/security-credentials/": return .text(.ok, "intake-node-role\n")
             case "/latest/meta-data/iam/security-credentials/intake-node-role":
@@ -181,7 +199,8 @@ struct AWSCredentialSourceTests {
     func intakectlAWSWhoamiNamesTheSourceTheExpiryAndTheIdentity() throws {
         let (status, output) = try runWhoami(scratch.environment(try scratch.webIdentity()))
         #expect(status == 0, "\(output)")
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any], "\(output)")
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any], "\(output)")
         #expect(report["source"] as? String == "web-identity")
         #expect((report["detail"] as? String)?.contains(CredentialScratch.roleARN) == true)
         #expect(report["account"] as? String == "123456789012")

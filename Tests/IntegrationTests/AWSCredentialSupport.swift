@@ -26,7 +26,8 @@ final class LocalCredentialServer: Sendable {
         var logger = Logger(label: "credential-server")
         logger.logLevel = .critical
         let seen = self.seen
-        let server = IntakeHTTP.HTTPServer(configuration: .init(host: "127.0.0.1", port: 0), logger: logger) { request in
+        let server = IntakeHTTP.HTTPServer(configuration: .init(host: "127.0.0.1", port: 0), logger: logger) {
+            request in
             var headers: [String: String] = [:]
             for (name, value) in request.headers { headers[name.lowercased()] = value }
             let record = Seen(
@@ -48,16 +49,24 @@ final class LocalCredentialServer: Sendable {
     }
 
     /// The JSON the container agent and IMDS answer.
-    static func credentialsJSON(key: String, secret: String = "secret-\(UUID().uuidString)", expiresIn seconds: Double) -> String {
-        let expiration = Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(Date().addingTimeInterval(seconds))
-        return #"{"Code":"Success","AccessKeyId":"\#(key)","SecretAccessKey":"\#(secret)","Token":"token-\#(key)","Expiration":"\#(expiration)"}"#
+    static func credentialsJSON(key: String, secret: String = "secret-\(UUID().uuidString)", expiresIn seconds: Double)
+        -> String
+    {
+        let expiration = Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(
+            Date().addingTimeInterval(seconds))
+        return
+            #"{"Code":"Success","AccessKeyId":"\#(key)","SecretAccessKey":"\#(secret)","Token":"token-\#(key)","Expiration":"\#(expiration)"}"#
     }
 }
 
 /// A counter the server closures share with the test.
 final class Counter: Sendable {
     private let value = Mutex(0)
-    func next() -> Int { value.withLock { $0 += 1; return $0 } }
+    func next() -> Int {
+        value.withLock {
+            $0 += 1; return $0
+        }
+    }
     var current: Int { value.withLock { $0 } }
 }
 
@@ -117,7 +126,8 @@ struct CredentialScratch {
     static let roleARN = "arn:aws:iam::123456789012:role/intake-irsa"
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("intake-credentials-\(UUID().uuidString)")
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "intake-credentials-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
 
@@ -131,7 +141,8 @@ struct CredentialScratch {
     func environment(_ values: [String: String]) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
         for name in [
-            "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE",
+            "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+            "AWS_WEB_IDENTITY_TOKEN_FILE",
             "AWS_ROLE_ARN", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
             "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE",
         ] {

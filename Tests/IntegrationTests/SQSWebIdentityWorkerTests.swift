@@ -16,12 +16,15 @@ struct SQSWebIdentityWorkerTests {
         try await TestDatabase.withMigratedDatabase(IntakeMigrations.all) { database in
             let queue = try await SQSTestEnvironment.makeQueue(aws, visibilitySeconds: 30)
             let entries = (0..<6).map {
-                SQSSendEntry(id: "m\($0)", body: SQSTestEnvironment.nativeEvent(bucket: "b", key: "irsa/sleep-1/\($0).csv"))
+                SQSSendEntry(
+                    id: "m\($0)", body: SQSTestEnvironment.nativeEvent(bucket: "b", key: "irsa/sleep-1/\($0).csv"))
             }
             #expect(try await aws.sqs.sendMessageBatch(queueURL: queue, entries: entries).successful.count == 6)
             // Empty counts as unset: the worker sees no static keys at all.
             var environment = try scratch.webIdentity(sessionName: "intake-sqs-worker")
-            for name in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"] { environment[name] = "" }
+            for name in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"] {
+                environment[name] = ""
+            }
             environment["HOME"] = scratch.directory.path
             environment["AWS_EC2_METADATA_DISABLED"] = "true"
             environment["INTAKE_LOG_LEVEL"] = "info"  // the chosen source is logged at info

@@ -34,7 +34,8 @@ public struct ContainerCredentialProvider: CredentialProvider {
             }
             let allowed =
                 scheme == "https"
-                || (scheme == "http" && (plainHTTPHosts.contains(host.trimmingCharacters(in: ["[", "]"])) || host.hasPrefix("127.")))
+                || (scheme == "http"
+                    && (plainHTTPHosts.contains(host.trimmingCharacters(in: ["[", "]"])) || host.hasPrefix("127.")))
             guard allowed else {
                 throw AWSConfigurationError(
                     "AWS_CONTAINER_CREDENTIALS_FULL_URI '\(full)' must be https, or http to a loopback address, 169.254.170.2 or 169.254.170.23"
@@ -61,7 +62,8 @@ public struct ContainerCredentialProvider: CredentialProvider {
         var value = token
         if let tokenFile {
             do {
-                value = try String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+                value = try String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(
+                    in: .whitespacesAndNewlines)
             } catch {
                 throw CredentialError(
                     source: name,
@@ -79,7 +81,8 @@ public struct ContainerCredentialProvider: CredentialProvider {
         if let authorization = try authorization() { headers.add("Authorization", authorization) }
         let response: HTTPResponse
         do {
-            response = try await http.execute(HTTPRequest(method: "GET", url: url, headers: headers, timeout: .seconds(5)))
+            response = try await http.execute(
+                HTTPRequest(method: "GET", url: url, headers: headers, timeout: .seconds(5)))
         } catch {
             throw CredentialError(source: name, "GET \(url) failed: \(error)")
         }

@@ -31,7 +31,8 @@ public struct CredentialChain: Sendable {
             containerBase: String = ContainerCredentialProvider.ecsHost
         ) {
             self.environment = environment
-            self.http = http ?? CurlHTTPClient(configuration: .init(maxConcurrentTransfers: 2, connectTimeout: .seconds(2)))
+            self.http =
+                http ?? CurlHTTPClient(configuration: .init(maxConcurrentTransfers: 2, connectTimeout: .seconds(2)))
             self.logger = logger
             self.containerBase = containerBase
         }
@@ -68,16 +69,19 @@ public struct CredentialChain: Sendable {
             return container
         }
         let profiles = ProfileCredentials(
-            files: files, environment: environment, sts: sts, http: settings.http, containerBase: settings.containerBase)
+            files: files, environment: environment, sts: sts, http: settings.http, containerBase: settings.containerBase
+        )
         if let profile = try profiles.provider() { return profile }
         let sources =
             "AWS_ACCESS_KEY_ID, AWS_WEB_IDENTITY_TOKEN_FILE, AWS_CONTAINER_CREDENTIALS_*_URI, profile \"\(files.selectedProfile)\" in \(files.credentialsPath) or \(files.configPath)"
         if let imds = try InstanceMetadataCredentialProvider.provider(
-            environment, http: settings.http, fallbackNote: "instance metadata was tried because no other source is configured (\(sources))")
+            environment, http: settings.http,
+            fallbackNote: "instance metadata was tried because no other source is configured (\(sources))")
         {
             return imds
         }
         throw AWSConfigurationError(
-            "no AWS credentials: no source is configured (\(sources)), and AWS_EC2_METADATA_DISABLED=true turns off instance metadata")
+            "no AWS credentials: no source is configured (\(sources)), and AWS_EC2_METADATA_DISABLED=true turns off instance metadata"
+        )
     }
 }

@@ -15,7 +15,8 @@ enum EnvironmentCredentials {
             throw AWSConfigurationError("AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not set")
         case (let accessKey?, let secret?):
             return StaticCredentialProvider(
-                AWSCredentials(accessKeyID: accessKey, secretAccessKey: secret, sessionToken: environment["AWS_SESSION_TOKEN"]),
+                AWSCredentials(
+                    accessKeyID: accessKey, secretAccessKey: secret, sessionToken: environment["AWS_SESSION_TOKEN"]),
                 name: "environment", detail: "AWS_ACCESS_KEY_ID")
         }
     }

@@ -33,7 +33,8 @@ public struct InstanceMetadataCredentialProvider: CredentialProvider {
             throw AWSConfigurationError("AWS_EC2_METADATA_SERVICE_ENDPOINT '\(endpoint ?? "")' is not an http(s) URL")
         }
         return InstanceMetadataCredentialProvider(
-            endpoint: endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint, http: http, fallbackNote: fallbackNote)
+            endpoint: endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint, http: http,
+            fallbackNote: fallbackNote)
     }
 
     public func credentials() async throws -> AWSCredentials {
@@ -42,7 +43,8 @@ public struct InstanceMetadataCredentialProvider: CredentialProvider {
             what: "the IMDSv2 session token")
         let session: HTTPHeaders = ["X-aws-ec2-metadata-token": String(decoding: token, as: UTF8.self)]
         let path = "/latest/meta-data/iam/security-credentials/"
-        let roles = String(decoding: try await fetch("GET", path, headers: session, what: "the instance's IAM role"), as: UTF8.self)
+        let roles = String(
+            decoding: try await fetch("GET", path, headers: session, what: "the instance's IAM role"), as: UTF8.self)
         guard let role = roles.split(whereSeparator: \.isNewline).first.map(String.init), !role.isEmpty else {
             throw failure("the instance has no IAM role (attach an instance profile)")
         }

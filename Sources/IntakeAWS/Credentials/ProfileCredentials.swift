@@ -12,7 +12,9 @@ public struct AssumeRoleCredentialProvider: CredentialProvider {
     let source: any CredentialProvider
     let sts: STSClient
 
-    public var detail: String { "profile \(profile): role \(roleARN) with the credentials of \(source.name) (\(source.detail))" }
+    public var detail: String {
+        "profile \(profile): role \(roleARN) with the credentials of \(source.name) (\(source.detail))"
+    }
 
     public func credentials() async throws -> AWSCredentials {
         do {
@@ -20,7 +22,8 @@ public struct AssumeRoleCredentialProvider: CredentialProvider {
                 roleARN: roleARN, sessionName: sessionName, externalID: externalID, durationSeconds: durationSeconds,
                 signedWith: source)
         } catch {
-            throw CredentialError(source: name, "profile \(profile): STS AssumeRole for \(roleARN) at \(sts.endpoint) failed: \(error)")
+            throw CredentialError(
+                source: name, "profile \(profile): STS AssumeRole for \(roleARN) at \(sts.endpoint) failed: \(error)")
         }
     }
 }
@@ -42,7 +45,8 @@ struct ProfileCredentials {
         guard files.profile(name) != nil else {
             if files.profileWasNamed {
                 throw AWSConfigurationError(
-                    "AWS_PROFILE names profile \"\(name)\", which is in neither \(files.credentialsPath) nor \(files.configPath)")
+                    "AWS_PROFILE names profile \"\(name)\", which is in neither \(files.credentialsPath) nor \(files.configPath)"
+                )
             }
             return nil
         }
@@ -56,19 +60,26 @@ struct ProfileCredentials {
     private func resolve(_ name: String, visited: [String]) throws -> (any CredentialProvider)? {
         guard let profile = files.profile(name) else {
             throw AWSConfigurationError(
-                "profile \"\(visited.last ?? name)\" names source_profile \"\(name)\", which is in neither \(files.credentialsPath) nor \(files.configPath)")
+                "profile \"\(visited.last ?? name)\" names source_profile \"\(name)\", which is in neither \(files.credentialsPath) nor \(files.configPath)"
+            )
         }
         func value(_ key: String) -> String? { profile[key].flatMap { $0.isEmpty ? nil : $0 } }
         let keys = try staticKeys(name, value)
         guard let roleARN = value("role_arn") else {
-            if keys == nil, let unsupported = ["sso_session", "sso_start_url", "credential_process"].first(where: { value($0) != nil }) {
+            if keys == nil,
+                let unsupported = ["sso_session", "sso_start_url", "credential_process"].first(where: {
+                    value($0) != nil
+                })
+            {
                 throw AWSConfigurationError(
-                    "profile \"\(name)\" uses \(unsupported), which Intake does not support: use keys, role_arn or web identity")
+                    "profile \"\(name)\" uses \(unsupported), which Intake does not support: use keys, role_arn or web identity"
+                )
             }
             return keys
         }
         guard !visited.contains(name) else {
-            throw AWSConfigurationError("profiles \((visited + [name]).joined(separator: " → ")) name each other as source_profile")
+            throw AWSConfigurationError(
+                "profiles \((visited + [name]).joined(separator: " → ")) name each other as source_profile")
         }
         let source: any CredentialProvider
         if let sourceName = value("source_profile") {
@@ -87,12 +98,14 @@ struct ProfileCredentials {
                 roleARN: roleARN, tokenFile: tokenFile, sessionName: value("role_session_name"), sts: sts)
         } else {
             throw AWSConfigurationError(
-                "profile \"\(name)\" has role_arn but none of source_profile, credential_source, web_identity_token_file")
+                "profile \"\(name)\" has role_arn but none of source_profile, credential_source, web_identity_token_file"
+            )
         }
         var duration: Int? = nil
         if let text = value("duration_seconds") {
             guard let seconds = Int(text), seconds >= 900 else {
-                throw AWSConfigurationError("profile \"\(name)\": duration_seconds must be a number of seconds ≥ 900, got \"\(text)\"")
+                throw AWSConfigurationError(
+                    "profile \"\(name)\": duration_seconds must be a number of seconds ≥ 900, got \"\(text)\"")
             }
             duration = seconds
         }
@@ -107,11 +120,13 @@ struct ProfileCredentials {
         case (nil, nil): return nil
         case (let accessKey?, let secret?):
             return StaticCredentialProvider(
-                AWSCredentials(accessKeyID: accessKey, secretAccessKey: secret, sessionToken: value("aws_session_token")),
+                AWSCredentials(
+                    accessKeyID: accessKey, secretAccessKey: secret, sessionToken: value("aws_session_token")),
                 name: "profile", detail: "profile \(name) (\(files.location(of: name)))")
         default:
             throw AWSConfigurationError(
-                "profile \"\(name)\" in \(files.location(of: name)) needs both aws_access_key_id and aws_secret_access_key")
+                "profile \"\(name)\" in \(files.location(of: name)) needs both aws_access_key_id and aws_secret_access_key"
+            )
         }
     }
 
@@ -124,7 +139,8 @@ struct ProfileCredentials {
             provider = try ContainerCredentialProvider.provider(environment, http: http, relativeBase: containerBase)
         default:
             throw AWSConfigurationError(
-                "profile \"\(profile)\": credential_source must be Environment, Ec2InstanceMetadata or EcsContainer, got \"\(kind)\"")
+                "profile \"\(profile)\": credential_source must be Environment, Ec2InstanceMetadata or EcsContainer, got \"\(kind)\""
+            )
         }
         guard let provider else {
             throw AWSConfigurationError("profile \"\(profile)\": credential_source \(kind) has no credentials to offer")

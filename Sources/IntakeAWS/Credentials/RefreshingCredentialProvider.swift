@@ -105,7 +105,9 @@ public actor RefreshingCredentialProvider: CredentialProvider {
         }
     }
 
-    static func held(_ credentials: AWSCredentials, fetchedAt: Date, refreshAhead: TimeInterval, expiryMargin: TimeInterval)
+    static func held(
+        _ credentials: AWSCredentials, fetchedAt: Date, refreshAhead: TimeInterval, expiryMargin: TimeInterval
+    )
         -> Held
     {
         guard let expiration = credentials.expiration else { return Held(credentials: credentials) }

@@ -67,7 +67,9 @@ struct SharedConfigFiles: Sendable {
                 if let current, result[current] == nil { result[current] = [:] }
                 continue
             }
-            guard let current, rawLine.first?.isWhitespace != true, let equals = line.firstIndex(of: "=") else { continue }
+            guard let current, rawLine.first?.isWhitespace != true, let equals = line.firstIndex(of: "=") else {
+                continue
+            }
             let key = line[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
             result[current, default: [:]][key] = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
         }

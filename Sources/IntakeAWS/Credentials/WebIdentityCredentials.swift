@@ -20,10 +20,12 @@ public struct WebIdentityCredentialProvider: CredentialProvider {
     public var detail: String { "role \(roleARN), token file \(tokenFile)" }
 
     /// nil when `AWS_WEB_IDENTITY_TOKEN_FILE` is unset.
-    static func provider(_ environment: CredentialEnvironment, sts: STSClient) throws -> WebIdentityCredentialProvider? {
+    static func provider(_ environment: CredentialEnvironment, sts: STSClient) throws -> WebIdentityCredentialProvider?
+    {
         guard let tokenFile = environment["AWS_WEB_IDENTITY_TOKEN_FILE"] else { return nil }
         guard let roleARN = environment["AWS_ROLE_ARN"] else {
-            throw AWSConfigurationError("AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not: set both (EKS IRSA sets both)")
+            throw AWSConfigurationError(
+                "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not: set both (EKS IRSA sets both)")
         }
         return WebIdentityCredentialProvider(
             roleARN: roleARN, tokenFile: tokenFile, sessionName: environment["AWS_ROLE_SESSION_NAME"], sts: sts)
@@ -35,9 +37,12 @@ public struct WebIdentityCredentialProvider: CredentialProvider {
     public func credentials() async throws -> AWSCredentials {
         let token: String
         do {
-            token = try String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            token = try String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(
+                in: .whitespacesAndNewlines)
         } catch {
-            throw CredentialError(source: name, "cannot read the token file \(tokenFile) (AWS_WEB_IDENTITY_TOKEN_FILE): \(error.localizedDescription)")
+            throw CredentialError(
+                source: name,
+                "cannot read the token file \(tokenFile) (AWS_WEB_IDENTITY_TOKEN_FILE): \(error.localizedDescription)")
         }
         guard !token.isEmpty else {
             throw CredentialError(source: name, "the token file \(tokenFile) (AWS_WEB_IDENTITY_TOKEN_FILE) is empty")
@@ -45,7 +50,8 @@ public struct WebIdentityCredentialProvider: CredentialProvider {
         do {
             return try await sts.assumeRoleWithWebIdentity(roleARN: roleARN, sessionName: sessionName, token: token)
         } catch {
-            throw CredentialError(source: name, "STS AssumeRoleWithWebIdentity for \(roleARN) at \(sts.endpoint) failed: \(error)")
+            throw CredentialError(
+                source: name, "STS AssumeRoleWithWebIdentity for \(roleARN) at \(sts.endpoint) failed: \(error)")
         }
     }
 }

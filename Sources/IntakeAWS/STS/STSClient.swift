@@ -35,12 +35,15 @@ public struct STSClient: Sendable {
         logger: Logger = Logger(label: "intake.sts")
     ) throws {
         self.init(
-            endpoint: try configuration.resolvedEndpoint(for: "sts"), region: configuration.region, http: http, retry: retry,
+            endpoint: try configuration.resolvedEndpoint(for: "sts"), region: configuration.region, http: http,
+            retry: retry,
             logger: logger)
     }
 
     /// Unsigned: the web identity token is the proof (docs/DEPLOYMENT.md, "AWS credentials").
-    public func assumeRoleWithWebIdentity(roleARN: String, sessionName: String, token: String) async throws -> AWSCredentials {
+    public func assumeRoleWithWebIdentity(roleARN: String, sessionName: String, token: String) async throws
+        -> AWSCredentials
+    {
         let answer = try await call(
             "AssumeRoleWithWebIdentity",
             [("RoleArn", roleARN), ("RoleSessionName", sessionName), ("WebIdentityToken", token)], signedWith: nil)
@@ -61,7 +64,8 @@ public struct STSClient: Sendable {
 
     public func getCallerIdentity(signedWith credentials: any CredentialProvider) async throws -> STSCallerIdentity {
         let answer = try await call("GetCallerIdentity", [], signedWith: credentials)
-        guard let account = XMLText.firstElement("Account", in: answer), let arn = XMLText.firstElement("Arn", in: answer)
+        guard let account = XMLText.firstElement("Account", in: answer),
+            let arn = XMLText.firstElement("Arn", in: answer)
         else {
             throw AWSError(
                 kind: .invalidResponse, message: "GetCallerIdentity answered without Account or Arn",
@@ -89,17 +93,20 @@ public struct STSClient: Sendable {
     /// the secret.
     static func credentials(in answer: String, action: String) throws -> AWSCredentials {
         guard let found = XMLText.elements("Credentials", in: answer).first else {
-            throw AWSError(kind: .invalidResponse, message: "\(action) answered without credentials", operation: "STS.\(action)")
+            throw AWSError(
+                kind: .invalidResponse, message: "\(action) answered without credentials", operation: "STS.\(action)")
         }
         let block = String(found)
         guard let accessKey = XMLText.firstElement("AccessKeyId", in: block),
             let secret = XMLText.firstElement("SecretAccessKey", in: block), !accessKey.isEmpty, !secret.isEmpty
         else {
-            throw AWSError(kind: .invalidResponse, message: "\(action) answered without credentials", operation: "STS.\(action)")
+            throw AWSError(
+                kind: .invalidResponse, message: "\(action) answered without credentials", operation: "STS.\(action)")
         }
         let expiration = XMLText.firstElement("Expiration", in: block)
         return AWSCredentials(
-            accessKeyID: accessKey, secretAccessKey: secret, sessionToken: XMLText.firstElement("SessionToken", in: block),
+            accessKeyID: accessKey, secretAccessKey: secret,
+            sessionToken: XMLText.firstElement("SessionToken", in: block),
             expiration: expiration.flatMap(AWSTimestamp.parse))
     }
 }

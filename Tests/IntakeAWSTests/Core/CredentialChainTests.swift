@@ -9,7 +9,8 @@ import Testing
 @Suite("AWS credential chain")
 struct CredentialChainTests {
     let directory: URL
-    let sts = STSClient(endpoint: AWSEndpoint(scheme: "http", host: "127.0.0.1", port: 9), region: "us-east-1", http: CurlHTTPClient())
+    let sts = STSClient(
+        endpoint: AWSEndpoint(scheme: "http", host: "127.0.0.1", port: 9), region: "us-east-1", http: CurlHTTPClient())
 
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("intake-chain-\(UUID().uuidString)")
@@ -32,11 +33,13 @@ struct CredentialChainTests {
     }
 
     @Test func eachSourceIsTriedOnlyWhenTheOnesBeforeItHaveNothing() throws {
-        let credentials = try write("credentials", "[default]\naws_access_key_id = AKIAPROFILE\naws_secret_access_key = profile-secret\n")
+        let credentials = try write(
+            "credentials", "[default]\naws_access_key_id = AKIAPROFILE\naws_secret_access_key = profile-secret\n")
         var values = [
             "AWS_ACCESS_KEY_ID": "AKIAENV", "AWS_SECRET_ACCESS_KEY": "env-secret",
             "AWS_WEB_IDENTITY_TOKEN_FILE": "/var/run/token", "AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/irsa",
-            "AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://127.0.0.1:1/creds", "AWS_SHARED_CREDENTIALS_FILE": credentials,
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://127.0.0.1:1/creds",
+            "AWS_SHARED_CREDENTIALS_FILE": credentials,
             "AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://127.0.0.1:2",
         ]
         #expect(try source(values).name == "environment")
@@ -65,8 +68,12 @@ struct CredentialChainTests {
         #expect {
             try source(["AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://credentials.example.com/creds"])
         } throws: { "\($0)".contains("must be https") }
-        #expect(try source(["AWS_CONTAINER_CREDENTIALS_FULL_URI": "https://credentials.example.com/creds"]).name == "container")
-        #expect(try source(["AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://169.254.170.23/v1/credentials"]).name == "container")
+        #expect(
+            try source(["AWS_CONTAINER_CREDENTIALS_FULL_URI": "https://credentials.example.com/creds"]).name
+                == "container")
+        #expect(
+            try source(["AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://169.254.170.23/v1/credentials"]).name
+                == "container")
         let relative = try source(["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/abc"])
         #expect(relative.detail == "http://169.254.170.2/v2/credentials/abc")
         #expect { try source(["AWS_PROFILE": "nope"]) } throws: { "\($0)".contains("\"nope\"") }
@@ -99,18 +106,27 @@ struct CredentialChainTests {
             [not-a-profile]
             region = ap-south-1
             """)
-        let credentials = try write("credentials", "[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = base-secret\n")
+        let credentials = try write(
+            "credentials", "[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = base-secret\n")
         let files = ["AWS_CONFIG_FILE": config, "AWS_SHARED_CREDENTIALS_FILE": credentials]
         let ops = try source(files.merging(["AWS_PROFILE": "ops"]) { $1 })
         let assume = try #require(ops as? AssumeRoleCredentialProvider)
         #expect(assume.roleARN == "arn:aws:iam::123456789012:role/ops")
         #expect(assume.source.name == "profile" && assume.source.detail.contains("profile base"))
-        #expect(try CredentialChain(.init(environment: environment(files.merging(["AWS_PROFILE": "ops"]) { $1 }))).profileRegion == "eu-central-1")
+        #expect(
+            try CredentialChain(.init(environment: environment(files.merging(["AWS_PROFILE": "ops"]) { $1 })))
+                .profileRegion == "eu-central-1")
         #expect(try CredentialChain(.init(environment: environment(files))).profileRegion == "eu-north-1")
-        #expect { try source(files.merging(["AWS_PROFILE": "loop-a"]) { $1 }) } throws: { "\($0)".contains("name each other") }
+        #expect { try source(files.merging(["AWS_PROFILE": "loop-a"]) { $1 }) } throws: {
+            "\($0)".contains("name each other")
+        }
         #expect { try source(files.merging(["AWS_PROFILE": "sso"]) { $1 }) } throws: { "\($0)".contains("sso_session") }
-        #expect { try source(files.merging(["AWS_PROFILE": "half"]) { $1 }) } throws: { "\($0)".contains("aws_secret_access_key") }
-        #expect { try source(files.merging(["AWS_PROFILE": "not-a-profile"]) { $1 }) } throws: { "\($0)".contains("neither") }
+        #expect { try source(files.merging(["AWS_PROFILE": "half"]) { $1 }) } throws: {
+            "\($0)".contains("aws_secret_access_key")
+        }
+        #expect { try source(files.merging(["AWS_PROFILE": "not-a-profile"]) { $1 }) } throws: {
+            "\($0)".contains("neither")
+        }
     }
 
     @Test func regionComesFromTheConfigThenTheEnvironmentThenTheProfile() throws {
@@ -126,7 +142,9 @@ struct CredentialChainTests {
 
     @Test func stsEndpointFollowsTheSDKVariables() throws {
         var values = environment(["AWS_ACCESS_KEY_ID": "AKIA", "AWS_SECRET_ACCESS_KEY": "s", "AWS_REGION": "eu-west-1"])
-        #expect(try AWSConfiguration.fromEnvironment(values).resolvedEndpoint(for: "sts").description == "https://sts.eu-west-1.amazonaws.com/")
+        #expect(
+            try AWSConfiguration.fromEnvironment(values).resolvedEndpoint(for: "sts").description
+                == "https://sts.eu-west-1.amazonaws.com/")
         values["AWS_ENDPOINT_URL"] = "http://127.0.0.1:4566"
         #expect(try AWSConfiguration.fromEnvironment(values).resolvedEndpoint(for: "sts").port == 4566)
         values["AWS_ENDPOINT_URL_STS"] = "http://127.0.0.1:4599"
@@ -137,12 +155,14 @@ struct CredentialChainTests {
     @Test func refreshStartsAheadOfExpiryAndNeverTooLate() {
         let now = Date()
         let hour = RefreshingCredentialProvider.held(
-            AWSCredentials(accessKeyID: "A", secretAccessKey: "s", expiration: now.addingTimeInterval(3600)), fetchedAt: now,
+            AWSCredentials(accessKeyID: "A", secretAccessKey: "s", expiration: now.addingTimeInterval(3600)),
+            fetchedAt: now,
             refreshAhead: 300, expiryMargin: 10)
         #expect(hour.refreshAt == now.addingTimeInterval(3300))
         #expect(hour.usableUntil == now.addingTimeInterval(3590))
         let short = RefreshingCredentialProvider.held(
-            AWSCredentials(accessKeyID: "A", secretAccessKey: "s", expiration: now.addingTimeInterval(8)), fetchedAt: now,
+            AWSCredentials(accessKeyID: "A", secretAccessKey: "s", expiration: now.addingTimeInterval(8)),
+            fetchedAt: now,
             refreshAhead: 300, expiryMargin: 10)
         #expect(short.refreshAt == now.addingTimeInterval(4))
         #expect(short.usableUntil == now.addingTimeInterval(6))
@@ -152,9 +172,12 @@ struct CredentialChainTests {
     }
 
     @Test func credentialDocumentsAndTimestamps() throws {
-        #expect(abs((AWSTimestamp.parse("2026-12-02T13:24:34.862597Z")?.timeIntervalSince1970 ?? 0) - 1_796_217_874.862597) < 0.001)
+        #expect(
+            abs((AWSTimestamp.parse("2026-12-02T13:24:34.862597Z")?.timeIntervalSince1970 ?? 0) - 1_796_217_874.862597)
+                < 0.001)
         #expect(AWSTimestamp.parse("2026-12-02T13:24:34Z") == Date(timeIntervalSince1970: 1_796_217_874))
-        let document = #"{"Code":"Success","AccessKeyId":"ASIA1","SecretAccessKey":"top-secret","Token":"tok","Expiration":"2026-12-02T13:24:34Z"}"#
+        let document =
+            #"{"Code":"Success","AccessKeyId":"ASIA1","SecretAccessKey":"top-secret","Token":"tok","Expiration":"2026-12-02T13:24:34Z"}"#
         let parsed = try CredentialsDocument.parse(Array(document.utf8), source: "imds")
         #expect(parsed.accessKeyID == "ASIA1" && parsed.sessionToken == "tok" && parsed.expiration != nil)
         #expect(!"\(parsed)".contains("top-secret") && !"\(parsed)".contains("tok\""))
