@@ -6,7 +6,7 @@ import IntakeHandlers
 /// intakectl's access to SQS: re-sending dead letters (`dlq replay`) and the queue's counts
 /// (`status`). Region, endpoint and queue come from the configuration file when there is one
 /// (`--config`, `INTAKE_CONFIG`, `./intake.yaml`), else from the environment (`AWS_*`,
-/// `INTAKE_SQS_QUEUE_URL`); credentials always from the environment.
+/// `INTAKE_SQS_QUEUE_URL`); credentials from the AWS SDKs' chain of sources (`CredentialChain`).
 enum SQSReplay {
     static func clients(configuration: IntakeConfiguration?) throws -> AWSClients {
         let environment = ProcessInfo.processInfo.environment
@@ -14,7 +14,7 @@ enum SQSReplay {
         let settings =
             configuration?.aws
             ?? AWSSettings(
-                region: value("AWS_REGION") ?? value("AWS_DEFAULT_REGION") ?? "us-east-1",
+                region: value("AWS_REGION") ?? value("AWS_DEFAULT_REGION"),
                 endpoint: value("AWS_ENDPOINT_URL"), sqsEndpoint: value("AWS_ENDPOINT_URL_SQS"),
                 s3Endpoint: value("AWS_ENDPOINT_URL_S3"))
         // An operator's command: answer within seconds rather than retry for long.
