@@ -42,7 +42,9 @@ let package = Package(
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
         ),
 
-        // Libraries.
+        // Libraries. IntakeSupport is the leaf below all of them: the one JSON reader and
+        // string writer, the calendar and the Duration units (docs/ARCHITECTURE.md).
+        .target(name: "IntakeSupport", swiftSettings: swiftSettings),
         .target(name: "IntakeCrypto", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
         .target(
             name: "IntakePostgres",
@@ -136,6 +138,7 @@ let package = Package(
         ),
 
         // Unit tests (no services needed).
+        .testTarget(name: "IntakeSupportTests", dependencies: ["IntakeSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "IntakeCryptoTests", dependencies: ["IntakeCrypto"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IntakeCoreTests",
