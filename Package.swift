@@ -83,13 +83,13 @@ let package = Package(
         ),
         .target(
             name: "IntakeHandlers",
-            dependencies: ["IntakeCore", "IntakePostgres", "IntakeAWS", "IntakeCrypto"],
+            dependencies: ["IntakeCore", "IntakePostgres", "IntakeAWS", "IntakeCrypto", "IntakeSupport"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "IntakeReceiver",
             dependencies: [
-                "IntakeCore", "IntakePostgres", "IntakeCrypto", "IntakeHTTP",
+                "IntakeCore", "IntakePostgres", "IntakeCrypto", "IntakeHTTP", "IntakeSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -151,7 +151,7 @@ let package = Package(
         ),
         .testTarget(name: "IntakeAWSTests", dependencies: ["IntakeAWS"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "IntakeHandlersTests", dependencies: ["IntakeHandlers", "IntakeTestSupport"], swiftSettings: swiftSettings),
+            name: "IntakeHandlersTests", dependencies: ["IntakeHandlers", "IntakeSupport", "IntakeTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IntakeReceiverTests",
             dependencies: ["IntakeReceiver", "IntakeCore", "IntakeCrypto", .product(name: "NIOHTTP1", package: "swift-nio")],
@@ -166,7 +166,8 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "IntakeCore", "IntakePostgres", "IntakeHandlers", "IntakeReceiver", "IntakeAWS", "IntakeTestSupport",
+                "IntakeCore", "IntakePostgres", "IntakeHandlers", "IntakeReceiver", "IntakeAWS", "IntakeSupport",
+                "IntakeTestSupport",
             ],
             swiftSettings: swiftSettings
         ),
