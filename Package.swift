@@ -48,12 +48,13 @@ let package = Package(
         .target(name: "IntakeCrypto", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
         .target(
             name: "IntakePostgres",
-            dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CLibPQ", "IntakeSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "IntakeHTTP",
             dependencies: [
+                "IntakeSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -66,7 +67,7 @@ let package = Package(
         .target(
             name: "IntakeAWS",
             dependencies: [
-                "CCurl", "CCurlShim", "IntakeCrypto",
+                "CCurl", "CCurlShim", "IntakeCrypto", "IntakeSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -74,7 +75,7 @@ let package = Package(
         .target(
             name: "IntakeCore",
             dependencies: [
-                "IntakePostgres", "IntakeCrypto", "IntakeHTTP",
+                "IntakePostgres", "IntakeCrypto", "IntakeHTTP", "IntakeSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
