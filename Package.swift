@@ -42,16 +42,19 @@ let package = Package(
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
         ),
 
-        // Libraries.
+        // Libraries. IntakeSupport is the leaf below all of them: the one JSON reader and
+        // string writer, the calendar and the Duration units (docs/ARCHITECTURE.md).
+        .target(name: "IntakeSupport", swiftSettings: swiftSettings),
         .target(name: "IntakeCrypto", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
         .target(
             name: "IntakePostgres",
-            dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CLibPQ", "IntakeSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "IntakeHTTP",
             dependencies: [
+                "IntakeSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -64,7 +67,7 @@ let package = Package(
         .target(
             name: "IntakeAWS",
             dependencies: [
-                "CCurl", "CCurlShim", "IntakeCrypto",
+                "CCurl", "CCurlShim", "IntakeCrypto", "IntakeSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -72,7 +75,7 @@ let package = Package(
         .target(
             name: "IntakeCore",
             dependencies: [
-                "IntakePostgres", "IntakeCrypto", "IntakeHTTP",
+                "IntakePostgres", "IntakeCrypto", "IntakeHTTP", "IntakeSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -81,13 +84,13 @@ let package = Package(
         ),
         .target(
             name: "IntakeHandlers",
-            dependencies: ["IntakeCore", "IntakePostgres", "IntakeAWS", "IntakeCrypto"],
+            dependencies: ["IntakeCore", "IntakePostgres", "IntakeAWS", "IntakeCrypto", "IntakeSupport"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "IntakeReceiver",
             dependencies: [
-                "IntakeCore", "IntakePostgres", "IntakeCrypto", "IntakeHTTP",
+                "IntakeCore", "IntakePostgres", "IntakeCrypto", "IntakeHTTP", "IntakeSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -136,6 +139,7 @@ let package = Package(
         ),
 
         // Unit tests (no services needed).
+        .testTarget(name: "IntakeSupportTests", dependencies: ["IntakeSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "IntakeCryptoTests", dependencies: ["IntakeCrypto"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IntakeCoreTests",
@@ -148,7 +152,7 @@ let package = Package(
         ),
         .testTarget(name: "IntakeAWSTests", dependencies: ["IntakeAWS"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "IntakeHandlersTests", dependencies: ["IntakeHandlers", "IntakeTestSupport"], swiftSettings: swiftSettings),
+            name: "IntakeHandlersTests", dependencies: ["IntakeHandlers", "IntakeSupport", "IntakeTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IntakeReceiverTests",
             dependencies: ["IntakeReceiver", "IntakeCore", "IntakeCrypto", .product(name: "NIOHTTP1", package: "swift-nio")],
@@ -163,7 +167,8 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "IntakeCore", "IntakePostgres", "IntakeHandlers", "IntakeReceiver", "IntakeAWS", "IntakeTestSupport",
+                "IntakeCore", "IntakePostgres", "IntakeHandlers", "IntakeReceiver", "IntakeAWS", "IntakeSupport",
+                "IntakeTestSupport",
             ],
             swiftSettings: swiftSettings
         ),

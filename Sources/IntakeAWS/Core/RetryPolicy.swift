@@ -25,6 +25,6 @@ public struct RetryPolicy: Sendable {
     public func delay(afterAttempt attempt: Int, retryAfter: Duration? = nil) -> Duration {
         if let retryAfter { return min(retryAfter, cap) }
         let ceiling = ceiling(afterAttempt: attempt).milliseconds
-        return .milliseconds(ceiling <= 0 ? 0 : Int.random(in: 0...ceiling))
+        return .milliseconds(ceiling <= 0 ? 0 : Int64.random(in: 0...ceiling))
     }
 }

@@ -119,7 +119,7 @@ extension SQSConsumer {
                 ErrorClassification.isRetryable(error)
                 ? .retry(reason: text, delay: (error as? RetryableError)?.delay) : .permanentFailure(reason: text)
         }
-        let elapsed = (ContinuousClock.now - start).secondsValue
+        let elapsed = (ContinuousClock.now - start).seconds
         switch outcome {
         case .success(let result):
             if let result { handlerLogger.debug("handled", metadata: ["result": "\(result.text)"]) }
@@ -156,7 +156,7 @@ extension SQSConsumer {
             }
         case .retried:
             let delay = disposition.retryDelay ?? .zero
-            let visibility = min(Int(delay.secondsValue.rounded(.up)), settings.maxRetryVisibilitySeconds)
+            let visibility = min(Int(delay.seconds.rounded(.up)), settings.maxRetryVisibilitySeconds)
             let failure = disposition.failure ?? SQSFailure(errorClass: "HandlerFailure", message: "", retryable: true)
             logger.warning(
                 "handler failed; will retry",
@@ -226,19 +226,5 @@ extension SQSConsumer {
                 "could not change the message's visibility; it reappears after its visibility timeout",
                 metadata: ["error": "\(error)"])
         }
-    }
-}
-
-enum SQSTime {
-    static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
-}
-
-extension Duration {
-    var secondsValue: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

@@ -136,7 +136,7 @@ public final class SQSConsumer: Service, Sendable {
                 let wait = IntakeCore.RetryPolicy(baseSeconds: 0.5, capSeconds: 15).delay(afterAttempt: failures)
                 logger.warning(
                     "cannot receive from SQS; retrying",
-                    metadata: ["error": "\(error)", "backoff_ms": "\(SQSTime.milliseconds(wait))"])
+                    metadata: ["error": "\(error)", "backoff_ms": "\(wait.milliseconds)"])
                 // stop() rings the bell: a shutdown does not wait out the backoff.
                 await stopBell.wait(after: 0, timeout: wait)
                 continue
