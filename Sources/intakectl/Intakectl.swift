@@ -10,7 +10,7 @@ struct Intakectl: AsyncParsableCommand {
         abstract: "Operate Intake: migrate the database, inspect queues, replay dead letters.",
         subcommands: [
             Migrate.self, Status.self, DLQ.self, Jobs.self, Deliveries.self, Imports.self, Reprocess.self, Sites.self,
-            FHIR.self, Config.self, AWS.self,
+            FHIR.self, Config.self, AWS.self, SQSCommand.self,
         ]
     )
 }
