@@ -42,6 +42,9 @@ let package = Package(
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
         ),
 
+        // The commit the binaries were built from (-Xcc -DINTAKE_COMMIT=…), "unknown" by default.
+        .target(name: "CIntakeBuildInfo"),
+
         // Libraries.
         .target(name: "IntakeCrypto", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
         .target(
@@ -72,7 +75,7 @@ let package = Package(
         .target(
             name: "IntakeCore",
             dependencies: [
-                "IntakePostgres", "IntakeCrypto", "IntakeHTTP",
+                "CIntakeBuildInfo", "IntakePostgres", "IntakeCrypto", "IntakeHTTP",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
