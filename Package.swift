@@ -42,6 +42,9 @@ let package = Package(
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
         ),
 
+        // The commit the binaries were built from (-Xcc -DINTAKE_COMMIT=…), "unknown" by default.
+        .target(name: "CIntakeBuildInfo"),
+
         // Libraries. IntakeSupport is the leaf below all of them: the one JSON reader and
         // string writer, the calendar and the Duration units (docs/ARCHITECTURE.md).
         .target(name: "IntakeSupport", swiftSettings: swiftSettings),
@@ -75,7 +78,7 @@ let package = Package(
         .target(
             name: "IntakeCore",
             dependencies: [
-                "IntakePostgres", "IntakeCrypto", "IntakeHTTP", "IntakeSupport",
+                "CIntakeBuildInfo", "IntakePostgres", "IntakeCrypto", "IntakeHTTP", "IntakeSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

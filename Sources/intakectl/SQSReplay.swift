@@ -37,11 +37,16 @@ enum SQSReplay {
         }
     }
 
+    /// The queue the SQS worker consumes: `INTAKE_SQS_QUEUE_URL`, else `sqs.queue_url`.
+    static func queueURL(configuration: IntakeConfiguration?) -> String? {
+        let fromEnvironment = ProcessInfo.processInfo.environment["INTAKE_SQS_QUEUE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        return fromEnvironment ?? configuration?.sqs?.queueURL
+    }
+
     /// The `SQS` section of `status` (visible, in flight and delayed messages, or the error),
     /// for the queue in `INTAKE_SQS_QUEUE_URL`, else `sqs.queue_url`; nil when neither is set.
     static func queueStatus(configuration: IntakeConfiguration?) async -> [String: String]? {
-        let fromEnvironment = ProcessInfo.processInfo.environment["INTAKE_SQS_QUEUE_URL"].flatMap { $0.isEmpty ? nil : $0 }
-        guard let queueURL = fromEnvironment ?? configuration?.sqs?.queueURL else { return nil }
+        guard let queueURL = queueURL(configuration: configuration) else { return nil }
         var lines = ["queue_url": queueURL]
         do {
             let attributes = try await clients(configuration: configuration).sqs.getQueueAttributes(

@@ -14,6 +14,7 @@ public struct ProcessBootstrap: Sendable {
     /// problem with its key and exits with status 2: a pod in CrashLoopBackOff with a clear
     /// message beats one that runs misconfigured.
     public static func start(_ process: IntakeProcess, knownHandlers: Set<String>? = nil) -> ProcessBootstrap {
+        IntakeBuild.answerVersionFlag(program: process.rawValue)
         IntakeLogging.bootstrap()
         var logger = Logger(label: process.rawValue)
         let path = IntakeConfiguration.path()
