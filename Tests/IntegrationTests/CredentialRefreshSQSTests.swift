@@ -9,8 +9,8 @@ import Testing
 /// Temporary credentials from a container endpoint of the test's own that hands out
 /// credentials living a few seconds: they are refreshed ahead of expiry, once at a time,
 /// callers keep the current ones meanwhile, and failures back off and are logged.
-@Suite("AWS credential refresh")
-struct AWSCredentialRefreshTests {
+@Suite("AWS credential refresh (serial phase with SQS: refresh timing and SQS load)")
+struct CredentialRefreshSQSTests {
     let scratch: CredentialScratch
 
     init() throws { scratch = try CredentialScratch() }
