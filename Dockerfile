@@ -31,8 +31,12 @@ COPY Tests ./Tests
 
 # STRIP=0 keeps symbols, for readable crash backtraces at the price of a larger image.
 ARG STRIP=1
+# The commit `--version` prints (.git is not in the build context):
+#   docker build --build-arg REVISION="$(git rev-parse --short=12 HEAD)" .
+ARG REVISION=unknown
 RUN --mount=type=cache,target=/src/.build,id=intake-swiftpm \
-    swift build -c release --static-swift-stdlib \
+    case "$REVISION" in *[!0-9A-Za-z._-]*|"") echo "REVISION must be a commit id, not '$REVISION'" >&2; exit 1 ;; esac \
+ && swift build -c release --static-swift-stdlib -Xcc "-DINTAKE_COMMIT=\"$REVISION\"" \
  && bin="$(swift build -c release --static-swift-stdlib --show-bin-path)" \
  && mkdir -p /out \
  && for exe in intake-receiver intake-sqs-worker intake-notify-worker intake-inbox-worker intakectl; do \

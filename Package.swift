@@ -42,18 +42,22 @@ let package = Package(
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
         ),
 
-        // Libraries.
-        // The leaf every other library may use: the one retry vocabulary.
+        // The commit the binaries were built from (-Xcc -DINTAKE_COMMIT=…), "unknown" by default.
+        .target(name: "CIntakeBuildInfo"),
+
+        // Libraries. IntakeSupport is the leaf below all of them: the one JSON reader and
+        // string writer, the calendar, the Duration units and the retry policy (docs/ARCHITECTURE.md).
         .target(name: "IntakeSupport", swiftSettings: swiftSettings),
         .target(name: "IntakeCrypto", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
         .target(
             name: "IntakePostgres",
-            dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CLibPQ", "IntakeSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "IntakeHTTP",
             dependencies: [
+                "IntakeSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -74,7 +78,7 @@ let package = Package(
         .target(
             name: "IntakeCore",
             dependencies: [
-                "IntakeSupport", "IntakePostgres", "IntakeCrypto", "IntakeHTTP",
+                "CIntakeBuildInfo", "IntakePostgres", "IntakeCrypto", "IntakeHTTP", "IntakeSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -83,13 +87,13 @@ let package = Package(
         ),
         .target(
             name: "IntakeHandlers",
-            dependencies: ["IntakeSupport", "IntakeCore", "IntakePostgres", "IntakeAWS", "IntakeCrypto"],
+            dependencies: ["IntakeCore", "IntakePostgres", "IntakeAWS", "IntakeCrypto", "IntakeSupport"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "IntakeReceiver",
             dependencies: [
-                "IntakeCore", "IntakePostgres", "IntakeCrypto", "IntakeHTTP",
+                "IntakeCore", "IntakePostgres", "IntakeCrypto", "IntakeHTTP", "IntakeSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -138,6 +142,7 @@ let package = Package(
         ),
 
         // Unit tests (no services needed).
+        .testTarget(name: "IntakeSupportTests", dependencies: ["IntakeSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "IntakeCryptoTests", dependencies: ["IntakeCrypto"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IntakeCoreTests",
@@ -150,7 +155,7 @@ let package = Package(
         ),
         .testTarget(name: "IntakeAWSTests", dependencies: ["IntakeAWS", "IntakeSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "IntakeHandlersTests", dependencies: ["IntakeHandlers", "IntakeTestSupport"], swiftSettings: swiftSettings),
+            name: "IntakeHandlersTests", dependencies: ["IntakeHandlers", "IntakeSupport", "IntakeTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IntakeReceiverTests",
             dependencies: ["IntakeReceiver", "IntakeCore", "IntakeCrypto", .product(name: "NIOHTTP1", package: "swift-nio")],
@@ -165,7 +170,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "IntakeSupport", "IntakeCore", "IntakePostgres", "IntakeHandlers", "IntakeReceiver", "IntakeAWS",
+                "IntakeCore", "IntakePostgres", "IntakeHandlers", "IntakeReceiver", "IntakeAWS", "IntakeSupport",
                 "IntakeTestSupport",
             ],
             swiftSettings: swiftSettings

@@ -1,4 +1,5 @@
 import Logging
+import IntakeSupport
 import NIOCore
 import NIOHTTP1
 
@@ -165,7 +166,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         written.assumeIsolated().whenComplete { _ in
             guard context.channel.isActive else { return }
             context.close(mode: .output, promise: nil)
-            context.eventLoop.assumeIsolated().scheduleTask(in: self.configuration.lingerAfterEarlyResponse.timeAmount) {
+            context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(self.configuration.lingerAfterEarlyResponse.nanoseconds)) {
                 context.close(promise: nil)
             }
         }
@@ -230,10 +231,10 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     /// When the current state next needs attention; checked lazily so that a busy connection
     /// costs no timer work per request.
     private func nextDeadline() -> NIODeadline {
-        let idle = self.configuration.idleTimeout.timeAmount
+        let idle = TimeAmount.nanoseconds(self.configuration.idleTimeout.nanoseconds)
         switch self.state {
         case .receiving:
-            return min(self.lastActivity + idle, self.requestStart + self.configuration.requestReadTimeout.timeAmount)
+            return min(self.lastActivity + idle, self.requestStart + .nanoseconds(self.configuration.requestReadTimeout.nanoseconds))
         case .idle:
             return self.lastActivity + idle
         case .handling, .discarding, .closing:

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Dispatch
+import IntakeSupport
 import Synchronization
 
 /// Cuts off a connection whose server stopped answering.
@@ -30,8 +31,7 @@ final class AnswerDeadline: Sendable {
             state.fired = false
             return state.generation
         }
-        let (seconds, attoseconds) = limit.components
-        let nanoseconds = Int(clamping: seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        let nanoseconds = Int(clamping: limit.nanoseconds)
         DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) { [weak self] in
             self?.fire(generation)
         }

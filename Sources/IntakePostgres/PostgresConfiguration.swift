@@ -1,3 +1,5 @@
+import IntakeSupport
+
 /// Where and how to connect.
 public struct PostgresConfiguration: Sendable {
     /// A libpq URI (`postgresql://…`) or `key=value` conninfo. Empty: libpq reads the `PG*`
@@ -41,8 +43,7 @@ public struct PostgresConfiguration: Sendable {
     public func bounded(by limit: Duration) -> PostgresConfiguration {
         var bounded = self
         bounded.queryTimeout = min(queryTimeout ?? limit, limit)
-        let (seconds, attoseconds) = limit.components
-        bounded.connectTimeoutSeconds = min(connectTimeoutSeconds, max(1, Int(seconds) + (attoseconds > 0 ? 1 : 0)))
+        bounded.connectTimeoutSeconds = min(connectTimeoutSeconds, max(1, Int(limit.seconds.rounded(.up))))
         return bounded
     }
 
@@ -65,4 +66,5 @@ enum ProcessEnvironment {
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
+import IntakeSupport
 #endif

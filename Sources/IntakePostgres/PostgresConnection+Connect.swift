@@ -5,6 +5,7 @@ import Darwin
 #endif
 import CLibPQ
 import Foundation
+import IntakeSupport
 
 extension PostgresConnection {
     /// Opens the libpq connection: non-blocking start, `poll(2)` until done or
@@ -66,8 +67,7 @@ extension PostgresConnection {
                 guard remaining > .zero else {
                     throw PostgresError(kind: .connection, message: "timeout expired after \(timeoutSeconds) s while connecting")
                 }
-                let (seconds, attoseconds) = remaining.components
-                let milliseconds = Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000 + 1)
+                let milliseconds = Int32(clamping: remaining.milliseconds + 1)
                 var fd = pollfd(
                     fd: PQsocket(conn), events: Int16(status == PGRES_POLLING_READING ? POLLIN : POLLOUT), revents: 0)
                 let ready = poll(&fd, 1, milliseconds)

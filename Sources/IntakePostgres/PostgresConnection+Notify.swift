@@ -1,5 +1,6 @@
 import CLibPQ
 import Foundation
+import IntakeSupport
 
 /// A notification received on a `LISTEN`ed channel.
 public struct PostgresNotification: Sendable, Equatable {
@@ -37,8 +38,7 @@ extension PostgresConnection {
         while true {
             let remaining = ContinuousClock.now.duration(to: deadline)
             if remaining <= .zero { return nil }
-            let (seconds, attoseconds) = remaining.components
-            let milliseconds = Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000 + 1)
+            let milliseconds = Int32(clamping: remaining.milliseconds + 1)
             var fds = [
                 pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0),
                 pollfd(fd: wakePipe.read, events: Int16(POLLIN), revents: 0),

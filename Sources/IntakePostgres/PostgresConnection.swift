@@ -1,5 +1,6 @@
 import CLibPQ
 import Foundation
+import IntakeSupport
 import Logging
 
 /// One libpq connection, confined to its own thread.
@@ -92,7 +93,7 @@ public actor PostgresConnection {
         // Fixed formats make decoding cheap and exact: UTC ISO timestamps, hex bytea.
         var script = "SET TimeZone TO 'UTC'; SET DateStyle TO 'ISO, YMD'; SET bytea_output TO 'hex'"
         if let limit = configuration.queryTimeout {
-            script += "; SET statement_timeout TO \(max(1, limit.components.seconds * 1000 + limit.components.attoseconds / 1_000_000_000_000_000))"
+            script += "; SET statement_timeout TO \(max(1, limit.milliseconds))"
         }
         try execute(script: script)
     }

@@ -38,13 +38,15 @@ public struct PostgresError: Error, CustomStringConvertible, CustomDebugStringCo
     }
 
     /// Whether trying again later can succeed: the connection (class 08), serialization failure
-    /// (40001), deadlock (40P01), the server shutting down or restarting (57P01–57P03) and
-    /// insufficient resources (class 53). Everything else is permanent.
+    /// (40001), deadlock (40P01), a statement or lock timeout (57014, 55P03: the deadlines of
+    /// docs/ARCHITECTURE.md, which a busy or briefly frozen server trips), the server shutting
+    /// down or restarting (57P01–57P03) and insufficient resources (class 53). Everything else
+    /// is permanent.
     public var isRetryable: Bool {
         if kind == .connection { return true }
         guard let code = sqlState else { return false }
         if code.hasPrefix("08") || code.hasPrefix("53") { return true }
-        return ["40001", "40P01", "57P01", "57P02", "57P03"].contains(code)
+        return ["40001", "40P01", "57014", "55P03", "57P01", "57P02", "57P03"].contains(code)
     }
 
     public var isUniqueViolation: Bool { sqlState == "23505" }

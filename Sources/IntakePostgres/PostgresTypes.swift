@@ -1,4 +1,5 @@
 import Foundation
+import IntakeSupport
 
 /// An exact `numeric`, kept as PostgreSQL's text form: never rounded through `Double`.
 public struct PostgresNumeric: PostgresEncodable, PostgresDecodable, Hashable, CustomStringConvertible {
@@ -105,7 +106,7 @@ public enum PostgresTimestamp {
         let fraction = Int(micros - Double(seconds) * 1_000_000)
         let days = Int((Double(seconds) / 86_400).rounded(.down))
         seconds -= days * 86_400
-        let (y, m, d) = civilFromDays(days)
+        let (y, m, d) = GregorianCalendar.date(daysSinceEpoch: days)
         func pad(_ v: Int, _ width: Int) -> String {
             let s = String(v)
             return String(repeating: "0", count: max(0, width - s.count)) + s
@@ -142,31 +143,9 @@ public enum PostgresTimestamp {
             }
             offsetSeconds = sign * (oh * 3600 + om * 60)
         }
-        let days = daysFromCivil(y, mo, d)
+        let days = GregorianCalendar.daysSinceEpoch(year: y, month: mo, day: d)
         let total = days * 86_400 + h * 3600 + mi * 60 + s - offsetSeconds
         return Date(timeIntervalSince1970: Double(total) + Double(micros) / 1_000_000)
-    }
-
-    // Howard Hinnant's algorithms: proleptic Gregorian calendar without Foundation's Calendar.
-    static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    static func civilFromDays(_ days: Int) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp + (mp < 10 ? 3 : -9)
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 }
 

@@ -8,7 +8,7 @@ import IntakeHandlers
 import IntakeReceiver
 
 if CommandLine.arguments.contains("--help") || CommandLine.arguments.contains("-h") {
-    print("usage: intake-receiver [--config PATH]   (else INTAKE_CONFIG, else ./intake.yaml)")
+    print("usage: intake-receiver [--config PATH]   (else INTAKE_CONFIG, else ./intake.yaml)\n       intake-receiver --version")
     exit(0)
 }
 

@@ -19,7 +19,11 @@ guard let settings = SQSConsumerSettings(configuration: configuration) else {
 // connections).
 let services = HandlerServices.forWorker(configuration: configuration, logger: boot.logger)
 guard let sqs = services.sqs else {
-    let problem = "no SQS client: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and aws.region / AWS_REGION)"
+    // Built again only to say why: choosing a credential source reads configuration, no network.
+    var reason = "unknown"
+    do { _ = try AWSConfiguration(settings: configuration.aws) } catch { reason = "\(error)" }
+    let problem =
+        "no SQS client: \(reason) (credential sources and their order: docs/DEPLOYMENT.md, \"AWS credentials\"; check with intakectl aws whoami)"
     boot.logger.critical("\(problem)")
     FileHandle.standardError.write(Data("intake-sqs-worker: \(problem)\n".utf8))
     exit(2)

@@ -8,9 +8,10 @@ struct Intakectl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "intakectl",
         abstract: "Operate Intake: migrate the database, inspect queues, replay dead letters.",
+        version: IntakeBuild.versionLine(program: "intakectl"),
         subcommands: [
             Migrate.self, Status.self, DLQ.self, Jobs.self, Deliveries.self, Imports.self, Reprocess.self, Sites.self,
-            FHIR.self, Config.self,
+            FHIR.self, Config.self, AWS.self, SQSCommand.self,
         ]
     )
 }

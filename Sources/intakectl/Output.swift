@@ -59,6 +59,8 @@ struct ProgressBar {
 
     func update(_ done: Int) {
         guard enabled, total > 0 else { return }
+        // Counts are approximate (SQS's): never draw past the end.
+        let done = min(max(done, 0), total)
         let width = 30
         let filled = width * done / total
         let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled)

@@ -7,7 +7,7 @@ import IntakeSupport
 /// intakectl's access to SQS: re-sending dead letters (`dlq replay`) and the queue's counts
 /// (`status`). Region, endpoint and queue come from the configuration file when there is one
 /// (`--config`, `INTAKE_CONFIG`, `./intake.yaml`), else from the environment (`AWS_*`,
-/// `INTAKE_SQS_QUEUE_URL`); credentials always from the environment.
+/// `INTAKE_SQS_QUEUE_URL`); credentials from the AWS SDKs' chain of sources (`CredentialChain`).
 enum SQSReplay {
     static func clients(configuration: IntakeConfiguration?) throws -> AWSClients {
         let environment = ProcessInfo.processInfo.environment
@@ -15,7 +15,7 @@ enum SQSReplay {
         let settings =
             configuration?.aws
             ?? AWSSettings(
-                region: value("AWS_REGION") ?? value("AWS_DEFAULT_REGION") ?? "us-east-1",
+                region: value("AWS_REGION") ?? value("AWS_DEFAULT_REGION"),
                 endpoint: value("AWS_ENDPOINT_URL"), sqsEndpoint: value("AWS_ENDPOINT_URL_SQS"),
                 s3Endpoint: value("AWS_ENDPOINT_URL_S3"))
         // An operator's command: answer within seconds rather than retry for long.
@@ -38,11 +38,16 @@ enum SQSReplay {
         }
     }
 
+    /// The queue the SQS worker consumes: `INTAKE_SQS_QUEUE_URL`, else `sqs.queue_url`.
+    static func queueURL(configuration: IntakeConfiguration?) -> String? {
+        let fromEnvironment = ProcessInfo.processInfo.environment["INTAKE_SQS_QUEUE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        return fromEnvironment ?? configuration?.sqs?.queueURL
+    }
+
     /// The `SQS` section of `status` (visible, in flight and delayed messages, or the error),
     /// for the queue in `INTAKE_SQS_QUEUE_URL`, else `sqs.queue_url`; nil when neither is set.
     static func queueStatus(configuration: IntakeConfiguration?) async -> [String: String]? {
-        let fromEnvironment = ProcessInfo.processInfo.environment["INTAKE_SQS_QUEUE_URL"].flatMap { $0.isEmpty ? nil : $0 }
-        guard let queueURL = fromEnvironment ?? configuration?.sqs?.queueURL else { return nil }
+        guard let queueURL = queueURL(configuration: configuration) else { return nil }
         var lines = ["queue_url": queueURL]
         do {
             let attributes = try await clients(configuration: configuration).sqs.getQueueAttributes(

@@ -77,7 +77,8 @@ struct ConfigurationLoadingTests {
 
         let bare = try IntakeConfiguration.parse(yaml: "", environment: [:])
         #expect(bare.database.url.isEmpty)
-        #expect(bare.aws.region == "us-east-1")
+        // No region anywhere: left to the AWS profile, then us-east-1 (AWSConfiguration).
+        #expect(bare.aws.region == nil)
         #expect(bare.aws.endpoint == nil)
     }
 

@@ -209,7 +209,7 @@ struct HTTPServerTests {
     @Test("idle and stalled connections are closed after the idle timeout")
     func idleTimeout() async throws {
         let configuration = HTTPServer.Configuration(
-            host: "127.0.0.1", port: 0, idleTimeout: .milliseconds(200), lingerAfterEarlyResponse: .milliseconds(100)
+            host: "127.0.0.1", port: 0, idleTimeout: .milliseconds(200), lingerAfterEarlyResponse: .seconds(1)
         )
         try await withServer(configuration, handler: Self.echo) { _, port in
             let silent = try await RawHTTPConnection.connect(port: port)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import IntakeSupport
 
 @testable import IntakeHandlers
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import IntakeSupport
 
 @testable import IntakeHandlers
 
@@ -33,16 +34,28 @@ struct FHIRJSONNodeTests {
         #expect(try Self.parse(#"{"k": 1, "k": 2}"#)["k"] == .number("2"))
     }
 
-    @Test("a UTF-8 byte-order mark is tolerated")
+    // The handlers read bodies with the receiver's rules: what the receiver answers 202 parses
+    // here, and what it refuses (a byte order mark, \u0000, a number jsonb cannot hold) is
+    // refused here too rather than failing later in a jsonb insert.
+    @Test("a UTF-8 byte-order mark is refused, as the receiver refuses it")
     func byteOrderMark() throws {
-        #expect(try JSONNode.parse([0xEF, 0xBB, 0xBF] + Array("[]".utf8)) == .array([]))
+        #expect(throws: JSONParseError.self) { try JSONNode.parse([0xEF, 0xBB, 0xBF] + Array("[]".utf8)) }
+    }
+
+    @Test(
+        "what jsonb cannot store is refused where it starts, as the receiver refuses it",
+        arguments: [(#"{"a": "x\u0000"}"#, 8), (#"[1, 1e131072]"#, 4), (#"["\udc00"]"#, 2)])
+    func unstorable(_ row: (String, Int)) {
+        #expect(performing: { try Self.parse(row.0) }, throws: { error in
+            (error as? JSONParseError)?.kind == .unstorable && (error as? JSONParseError)?.offset == row.1
+        })
     }
 
     @Test(
         "malformed documents are refused with the byte offset",
         arguments: [
             ("", 0), ("{", 1), ("[1,]", 3), ("01", 1), ("1.", 2), ("-", 1), (#"{"a" 1}"#, 5), ("[1] x", 4),
-            ("\"\u{01}\"", 1), (#""\x""#, 2), (#""\ud800""#, 7), ("tru", 0), ("{\"a\":1,}", 7), ("nul", 0),
+            ("\"\u{01}\"", 1), (#""\x""#, 2), (#""\ud800""#, 1), ("tru", 0), ("{\"a\":1,}", 7), ("nul", 0),
         ])
     func malformed(_ row: (String, Int)) {
         #expect(throws: JSONParseError.self) { try Self.parse(row.0) }

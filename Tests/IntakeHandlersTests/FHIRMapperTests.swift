@@ -1,5 +1,6 @@
 import IntakeTestSupport
 import Testing
+import IntakeSupport
 
 @testable import IntakeHandlers
 

@@ -25,6 +25,21 @@ struct ErrorClassificationTests {
         #expect(try await db.query("SELECT 1")[0].decode(Int.self, at: 0) == 1)
     }
 
+    @Test func statementAndLockTimeoutsAreRetryable() async throws {
+        let db = try await TestDatabase.connect()
+        try await db.execute(script: "SET statement_timeout = '50ms'")
+        do {
+            try await db.query("SELECT pg_sleep(1)")
+            Issue.record("pg_sleep(1) did not time out")
+        } catch let error as PostgresError {
+            #expect(error.sqlState == "57014")
+            #expect(error.isRetryable, "a statement timeout is a deadline, worth another attempt")
+        }
+        await db.close()
+        #expect(PostgresError(kind: .server, sqlState: "55P03", message: "lock timeout").isRetryable)
+        #expect(!PostgresError(kind: .server, sqlState: "22P02", message: "bad input").isRetryable)
+    }
+
     @Test func deadlockIsRetryable() async throws {
         let setup = try await TestDatabase.connect()
         let table = "deadlock_\(UUID().uuidString.prefix(8).lowercased())"

@@ -14,7 +14,8 @@ struct NotifyCopyConcurrencyTests {
         let elapsed = ContinuousClock.now - start
         #expect(notification == nil)
         #expect(elapsed >= .milliseconds(300))
-        #expect(elapsed < .milliseconds(1500))
+        // Generous: the point is that the wait ends, on a test machine that may be busy.
+        #expect(elapsed < .seconds(10))
     }
 
     @Test func interruptEndsWaitEarly() async throws {

@@ -1,16 +1,17 @@
 import IntakeCrypto
+import IntakeSupport
 import NIOHTTP1
 import Testing
 
 @testable import IntakeReceiver
 
-@Suite("JSON scanner")
-struct JSONScannerTests {
-    func scan(_ text: String) throws -> String? { try JSONScanner.scan(Array(text.utf8)).id }
+@Suite("JSON body check and id")
+struct JSONBodyTests {
+    func scan(_ text: String) throws -> String? { try IdempotencyKey.jsonID(of: Array(text.utf8)) }
 
     func isMalformed(_ text: String) -> Bool {
         do {
-            _ = try JSONScanner.scan(Array(text.utf8))
+            _ = try IdempotencyKey.jsonID(of: Array(text.utf8))
             return false
         } catch {
             return true
@@ -37,26 +38,25 @@ struct JSONScannerTests {
     }
 
     @Test func rejectsInvalidUTF8AndExcessiveDepth() {
-        #expect(throws: JSONScanner.Failure.self) { try JSONScanner.scan([0x22, 0xC3, 0x28, 0x22]) }
-        #expect(throws: JSONScanner.Failure.self) { try JSONScanner.scan([0x22, 0xED, 0xA0, 0x80, 0x22]) }
+        #expect(throws: JSONParseError.self) { try IdempotencyKey.jsonID(of: [0x22, 0xC3, 0x28, 0x22]) }
+        #expect(throws: JSONParseError.self) { try IdempotencyKey.jsonID(of: [0x22, 0xED, 0xA0, 0x80, 0x22]) }
         let deep = String(repeating: "[", count: 300) + String(repeating: "]", count: 300)
-        #expect(throws: JSONScanner.Failure.tooDeep) { try JSONScanner.scan(Array(deep.utf8)) }
+        #expect(performing: { try IdempotencyKey.jsonID(of: Array(deep.utf8)) }, throws: { ($0 as? JSONParseError)?.kind == .tooDeep })
         let fine = String(repeating: "[", count: 200) + String(repeating: "]", count: 200)
-        #expect(throws: Never.self) { try JSONScanner.scan(Array(fine.utf8)) }
+        #expect(throws: Never.self) { try IdempotencyKey.jsonID(of: Array(fine.utf8)) }
     }
 }
 
-/// The limits below were read off PostgreSQL 15 (`select '…'::jsonb`); the scanner must refuse
+/// The limits below were read off PostgreSQL 15 (`select '…'::jsonb`); the check must refuse
 /// exactly what jsonb refuses, or a 202 delivery dead-letters in its handler.
-@Suite("JSON scanner: what jsonb stores")
-struct JSONScannerStorableTests {
+@Suite("JSON body check: what jsonb stores")
+struct JSONBodyStorableTests {
     func unstorable(_ text: String) -> Int? {
         do {
-            _ = try JSONScanner.scan(Array(text.utf8))
+            _ = try IdempotencyKey.jsonID(of: Array(text.utf8))
             return nil
         } catch {
-            if case .unstorable(let offset, _) = error { return offset }
-            return nil
+            return error.kind == .unstorable ? error.offset : nil
         }
     }
 
@@ -86,7 +86,7 @@ struct JSONScannerStorableTests {
         ]
         for number in storable {
             #expect(unstorable("[1, \(number)]") == nil, "\(number.prefix(30)) should be accepted")
-            #expect(throws: Never.self) { try JSONScanner.scan(Array("[1, \(number)]".utf8)) }
+            #expect(throws: Never.self) { try IdempotencyKey.jsonID(of: Array("[1, \(number)]".utf8)) }
         }
     }
 }

@@ -4,6 +4,7 @@ import IntakeHandlers
 import IntakePostgres
 import IntakeTestSupport
 import Testing
+import IntakeSupport
 
 @Suite("Receiver end to end", .enabled(if: TestDatabase.available, TestDatabase.skipReason))
 struct ReceiverEndToEndTests {

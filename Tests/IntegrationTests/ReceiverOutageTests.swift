@@ -1,6 +1,7 @@
 import Foundation
 import IntakeCore
 import IntakePostgres
+import IntakeReceiver
 import IntakeTestSupport
 import Testing
 
@@ -109,7 +110,8 @@ struct OutageScenario {
             try await Migrator(migrations: IntakeSchema.migrations).migrate(on: setup)
             await setup.close()
             var scenario = OutageScenario(
-                postgres: postgres, running: try await RunningReceiver.start(database: postgres.configuration))
+                postgres: postgres, running: try await RunningReceiver.start(
+                    database: postgres.configuration, options: Receiver.Options(unavailableRetryAfterSeconds: 2)))
             let before = try await scenario.post(delivery: "before")
             #expect(before.status == 202)
             scenario.acceptedIDs += [before.deliveryID].compactMap { $0 }

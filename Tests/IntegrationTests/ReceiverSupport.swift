@@ -46,7 +46,9 @@ struct RunningReceiver {
 
     static func start(
         database: PostgresConfiguration, sources: [String: SourceSettings] = sources(),
-        options: Receiver.Options = Receiver.Options(unavailableRetryAfterSeconds: 2)
+        // A deadline far above any stall of a loaded test machine: only the outage tests, which
+        // measure the deadline itself, use the production default.
+        options: Receiver.Options = Receiver.Options(unavailableRetryAfterSeconds: 2, databaseTimeout: .seconds(20))
     ) async throws -> RunningReceiver {
         let configuration = IntakeConfiguration(
             receiver: ReceiverSettings(

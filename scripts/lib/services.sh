@@ -134,3 +134,64 @@ intake_stop_moto() {
     rm -f "$dir/moto.pid"
   fi
 }
+
+# LocalStack, for the tests that need what moto lacks (SQS message move tasks): localstack-core
+# in host mode, without Docker, in a venv of its own (its pinned boto3/botocore would break
+# moto and the awscli). The packages after it are pinned because their newer releases break
+# localstack-core 4.9.2 (cbor2 6 dropped cbor2._decoder, psutil 7.1 psutil._common.snicaddr,
+# pyOpenSSL 25.2+ X509.add_extensions, cryptography 46+ lib.GEN_EMAIL) and host mode needs
+# service_identity, which localstack-core does not declare.
+INTAKE_LOCALSTACK_VERSION=4.9.2
+INTAKE_LOCALSTACK_PINS=(cbor2==5.7.0 psutil==7.0.0 pyopenssl==25.1.0 cryptography==45.0.7 service_identity==24.2.0)
+
+# Prints the localstack executable, installing it once; prints nothing when it cannot be
+# installed (no network, over 10 minutes).
+intake_find_localstack() {
+  local venv=${INTAKE_LOCALSTACK_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/intake/localstack-$INTAKE_LOCALSTACK_VERSION}
+  if [ -x "$venv/bin/localstack" ] && [ -f "$venv/.intake-complete" ]; then echo "$venv/bin/localstack"; return; fi
+  intake_log "installing localstack-core $INTAKE_LOCALSTACK_VERSION into $venv (once, up to 10 minutes)"
+  rm -rf "$venv"
+  mkdir -p "$(dirname "$venv")"
+  if python3 -m venv "$venv" >/dev/null 2>&1 \
+    && timeout 600 "$venv/bin/python" -m pip install --quiet "localstack-core[runtime]==$INTAKE_LOCALSTACK_VERSION" \
+      "${INTAKE_LOCALSTACK_PINS[@]}" >"$venv.install.log" 2>&1; then
+    touch "$venv/.intake-complete"
+    echo "$venv/bin/localstack"
+  else
+    tail -n 5 "$venv.install.log" >&2
+    rm -rf "$venv"
+  fi
+}
+
+# intake_start_localstack DIR PORT: starts LocalStack (SQS only) on 127.0.0.1:PORT and exports
+# INTAKE_LOCALSTACK_ENDPOINT. Returns non-zero, exporting nothing, when it cannot run here; the
+# tests that need it are then skipped.
+intake_start_localstack() {
+  local dir=$1 port=$2 localstack _
+  localstack=$(intake_find_localstack)
+  [ -n "$localstack" ] || return 1
+  mkdir -p "$dir"
+  # setsid: its own process group, so that stopping it stops the runtime it spawns too.
+  DNS_ADDRESS=0 GATEWAY_LISTEN="127.0.0.1:$port" SERVICES=sqs DISABLE_EVENTS=1 SKIP_SSL_CERT_DOWNLOAD=1 \
+    LOCALSTACK_VOLUME_DIR="$dir/volume" setsid "$localstack" start --host >"$dir/localstack.log" 2>&1 &
+  echo $! >"$dir/localstack.pid"
+  for _ in $(seq 1 120); do
+    if curl -fsS -o /dev/null "http://127.0.0.1:$port/_localstack/health" 2>/dev/null; then
+      export INTAKE_LOCALSTACK_ENDPOINT="http://127.0.0.1:$port"
+      return 0
+    fi
+    kill -0 "$(cat "$dir/localstack.pid")" 2>/dev/null || break
+    sleep 0.5
+  done
+  tail -n 10 "$dir/localstack.log" >&2
+  intake_stop_localstack "$dir"
+  return 1
+}
+
+intake_stop_localstack() {
+  local dir=$1
+  if [ -f "$dir/localstack.pid" ]; then
+    kill -- "-$(cat "$dir/localstack.pid")" 2>/dev/null || true
+    rm -f "$dir/localstack.pid"
+  fi
+}

@@ -3,12 +3,30 @@ import IntakeCrypto
 import IntakeSupport
 import Logging
 
-/// Signs, sends and retries requests for one service. Each attempt is signed afresh.
+/// Signs, sends and retries requests for one service. Each attempt is signed afresh with the
+/// credentials the provider holds at that moment, so rotated credentials take effect at once.
 struct AWSRequestSender: Sendable {
     let http: CurlHTTPClient
-    let signer: SigV4Signer
+    /// nil sends unsigned requests (STS `AssumeRoleWithWebIdentity`).
+    let credentials: (any CredentialProvider)?
+    let region: String
+    let service: String
     let retry: RetryPolicy
     let logger: Logger
+    private let keyCache = SigningKeyCache()
+
+    init(
+        http: CurlHTTPClient, credentials: (any CredentialProvider)?, region: String, service: String, retry: RetryPolicy,
+        logger: Logger
+    ) {
+        self.http = http
+        self.credentials = credentials
+        self.region = region
+        self.service = service
+        self.retry = retry
+        self.logger = logger
+    }
+
     /// Error bodies are small; a streamed error answer is read up to this size.
     static let errorBodyLimit = 64 * 1024
 
@@ -26,7 +44,22 @@ struct AWSRequestSender: Sendable {
         var timeout: Duration? = nil
     }
 
-    private func prepare(_ request: Request) -> HTTPRequest {
+    private func prepare(_ request: Request) async throws -> HTTPRequest {
+        guard let credentials else {
+            return HTTPRequest(
+                method: request.method,
+                url: request.endpoint.url(path: request.path, query: SigV4Signer.canonicalQuery(request.query)),
+                headers: request.headers, body: request.body, timeout: request.timeout)
+        }
+        let current: AWSCredentials
+        do {
+            current = try await credentials.credentials()
+        } catch {
+            // Whatever the source said (STS AccessDenied included) is about the credentials, not
+            // this request: retryable, so a message is not dead-lettered for it.
+            throw AWSError(kind: .credentials, message: "\(error)", operation: request.operation)
+        }
+        let signer = SigV4Signer(credentials: current, region: region, service: service, keyCache: keyCache)
         let payloadHash = request.payloadHash ?? (request.body.map { SHA256.hash($0).hexString } ?? SigV4Signer.emptyPayloadHash)
         let wirePath = request.endpoint.basePath + (request.path.isEmpty ? "/" : request.path)
         let signature = signer.sign(
@@ -46,7 +79,7 @@ struct AWSRequestSender: Sendable {
         while true {
             let outcome: AWSError
             do {
-                let response = try await http.execute(prepare(request))
+                let response = try await http.execute(try await prepare(request))
                 if (200..<300).contains(response.status) || accept.contains(response.status) { return response }
                 outcome = AWSErrorParser.error(from: response, operation: request.operation)
             } catch var error as AWSError {
@@ -63,7 +96,7 @@ struct AWSRequestSender: Sendable {
         while true {
             let outcome: AWSError
             do {
-                let response = try await http.stream(prepare(request), bufferBytes: bufferBytes)
+                let response = try await http.stream(try await prepare(request), bufferBytes: bufferBytes)
                 if (200..<300).contains(response.status) { return response }
                 let body = try await response.body.collect(upTo: Self.errorBodyLimit)
                 outcome = AWSErrorParser.error(

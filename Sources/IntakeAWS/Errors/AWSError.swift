@@ -18,6 +18,8 @@ public struct AWSError: Error, Sendable, CustomStringConvertible {
         case invalidRequest
         /// The client was shut down.
         case shutdown
+        /// No credentials could be obtained; the message names the source and the cause.
+        case credentials
     }
 
     public var kind: Kind
@@ -57,11 +59,11 @@ public struct AWSError: Error, Sendable, CustomStringConvertible {
         "AWS.SimpleQueueService.RequestThrottled", "RequestThrottled", "KmsThrottled", "KMSThrottled",
     ]
 
-    /// Network errors, timeouts, 5xx, 408, 429 and throttling codes are worth retrying;
-    /// everything else (bad request, access denied, missing queue or object) is permanent.
+    /// Network errors, timeouts, 5xx, 408, 429, throttling codes and credentials that could not
+    /// be fetched (the source may come back) are worth retrying; everything else (bad request, access denied, missing queue or object) is permanent.
     public var isRetryable: Bool {
         switch kind {
-        case .network, .timeout: return true
+        case .network, .timeout, .credentials: return true
         case .notFound, .responseTooLarge, .invalidRequest, .shutdown: return false
         case .invalidResponse: return (status ?? 0) >= 500
         case .service:

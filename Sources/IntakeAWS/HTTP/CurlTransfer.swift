@@ -1,18 +1,12 @@
 import CCurl
 import CCurlShim
 import Foundation
+import IntakeSupport
 
 enum CurlGlobal {
     /// curl_global_init is not thread-safe and must run once before any handle exists; a
     /// static let is initialised exactly once, under a lock, on first use.
     static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_ALL)) == CURLE_OK
-}
-
-extension Duration {
-    var milliseconds: Int {
-        let (seconds, attoseconds) = components
-        return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
-    }
 }
 
 /// One request's state, shared between the awaiting task and the curl thread that runs it.
@@ -85,8 +79,8 @@ final class CurlTransfer: @unchecked Sendable {
         intake_curl_setopt_long(handle, CURLOPT_PATH_AS_IS, 1)
         intake_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         intake_curl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1)
-        intake_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, connectTimeout.milliseconds)
-        if let totalTimeout { intake_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, totalTimeout.milliseconds) }
+        intake_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(connectTimeout.milliseconds))
+        if let totalTimeout { intake_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(totalTimeout.milliseconds)) }
         intake_curl_setopt_string(handle, CURLOPT_USERAGENT, userAgent)
         intake_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
         intake_curl_setopt_write_function(handle, curlWrite)

@@ -18,7 +18,7 @@ public struct S3Client: Sendable {
         self.pathStyle = configuration.s3PathStyle
         self.region = configuration.region
         self.sender = AWSRequestSender(
-            http: http, signer: SigV4Signer(credentials: configuration.credentials, region: configuration.region, service: "s3"),
+            http: http, credentials: configuration.credentialProvider, region: configuration.region, service: "s3",
             retry: retry, logger: logger)
     }
 

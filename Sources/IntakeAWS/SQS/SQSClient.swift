@@ -18,7 +18,7 @@ public struct SQSClient: Sendable {
     ) throws {
         self.endpoint = try configuration.resolvedEndpoint(for: "sqs")
         self.sender = AWSRequestSender(
-            http: http, signer: SigV4Signer(credentials: configuration.credentials, region: configuration.region, service: "sqs"),
+            http: http, credentials: configuration.credentialProvider, region: configuration.region, service: "sqs",
             retry: retry, logger: logger)
     }
 

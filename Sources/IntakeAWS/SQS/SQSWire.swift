@@ -53,6 +53,40 @@ enum SQSWire {
         var Attributes: [String: String]?
     }
 
+    struct TaskHandleResponse: Decodable {
+        var TaskHandle: String
+    }
+
+    struct MoveTasksResponse: Decodable {
+        var Results: [MoveTask]?
+    }
+
+    struct MoveTask: Decodable {
+        var TaskHandle: String?
+        var Status: String
+        var SourceArn: String
+        var DestinationArn: String?
+        var MaxNumberOfMessagesPerSecond: Int?
+        var ApproximateNumberOfMessagesMoved: Int?
+        var ApproximateNumberOfMessagesToMove: Int?
+        var FailureReason: String?
+        var StartedTimestamp: Int64?
+    }
+
+    struct CancelMoveTaskResponse: Decodable {
+        var ApproximateNumberOfMessagesMoved: Int?
+    }
+
+    static func moveTask(_ wire: MoveTask) -> SQSMessageMoveTask {
+        SQSMessageMoveTask(
+            taskHandle: wire.TaskHandle, status: wire.Status, sourceARN: wire.SourceArn,
+            destinationARN: wire.DestinationArn,
+            maxMessagesPerSecond: wire.MaxNumberOfMessagesPerSecond,
+            messagesMoved: wire.ApproximateNumberOfMessagesMoved ?? 0,
+            messagesToMove: wire.ApproximateNumberOfMessagesToMove, failureReason: wire.FailureReason,
+            startedTimestamp: wire.StartedTimestamp)
+    }
+
     static func message(_ wire: Message) -> SQSMessage {
         var attributes: [String: SQSMessageAttribute] = [:]
         for (name, value) in wire.MessageAttributes ?? [:] {

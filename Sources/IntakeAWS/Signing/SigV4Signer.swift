@@ -46,8 +46,9 @@ public struct SigV4Signature: Sendable {
 
 /// AWS Signature Version 4 for one service in one region.
 ///
-/// The signing key is derived once per UTC day and cached (shared by copies of the signer), so
-/// a signature costs two SHA-256 and one HMAC over the request's own strings.
+/// The signing key is derived once per UTC day and secret and cached (shared by copies of the
+/// signer, and by the signers a client makes as temporary credentials rotate), so a signature
+/// costs two SHA-256 and one HMAC over the request's own strings.
 public struct SigV4Signer: Sendable {
     public static let emptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
     public static let unsignedPayload = "UNSIGNED-PAYLOAD"
@@ -58,12 +59,17 @@ public struct SigV4Signer: Sendable {
     public let credentials: AWSCredentials
     public let region: String
     public let service: String
-    private let keyCache = SigningKeyCache()
+    private let keyCache: SigningKeyCache
 
     public init(credentials: AWSCredentials, region: String, service: String) {
+        self.init(credentials: credentials, region: region, service: service, keyCache: SigningKeyCache())
+    }
+
+    init(credentials: AWSCredentials, region: String, service: String, keyCache: SigningKeyCache) {
         self.credentials = credentials
         self.region = region
         self.service = service
+        self.keyCache = keyCache
     }
 
     private var isS3: Bool { service == "s3" }
@@ -107,7 +113,7 @@ public struct SigV4Signer: Sendable {
         let scope = amzDate.day + "/" + region + "/" + service + "/aws4_request"
         let stringToSign =
             "AWS4-HMAC-SHA256\n" + amzDate.timestamp + "\n" + scope + "\n" + SHA256.hash(canonicalRequest).hexString
-        let key = keyCache.key(day: amzDate.day) { signingKey(day: $0) }
+        let key = keyCache.key(day: amzDate.day, secret: credentials.secretAccessKey) { signingKey(day: $0) }
         let signature = HMAC.sha256(key: key, data: stringToSign).hexString
         let authorization =
             "AWS4-HMAC-SHA256 Credential=" + credentials.accessKeyID + "/" + scope + ", SignedHeaders="
@@ -127,18 +133,21 @@ public struct SigV4Signer: Sendable {
     }
 }
 
-/// One day's signing key, shared by every copy of a signer.
+/// One day's signing key for one secret, shared by every signer of a client. Rotated
+/// credentials derive a new key on their first request.
 final class SigningKeyCache: @unchecked Sendable {
     private let lock = NSLock()
     private var day = ""
+    private var secret = ""
     private var key: [UInt8] = []
 
-    func key(day wanted: String, derive: (String) -> [UInt8]) -> [UInt8] {
+    func key(day wanted: String, secret wantedSecret: String, derive: (String) -> [UInt8]) -> [UInt8] {
         lock.lock()
         defer { lock.unlock() }
-        if day != wanted {
+        if day != wanted || secret != wantedSecret {
             key = derive(wanted)
             day = wanted
+            secret = wantedSecret
         }
         return key
     }

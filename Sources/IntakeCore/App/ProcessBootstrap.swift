@@ -15,6 +15,7 @@ public struct ProcessBootstrap: Sendable {
     /// problem with its key and exits with status 2: a pod in CrashLoopBackOff with a clear
     /// message beats one that runs misconfigured.
     public static func start(_ process: IntakeProcess, knownHandlers: Set<String>? = nil) -> ProcessBootstrap {
+        IntakeBuild.answerVersionFlag(program: process.rawValue)
         IntakeLogging.bootstrap()
         var logger = Logger(label: process.rawValue)
         let path = IntakeConfiguration.path()
@@ -40,11 +41,40 @@ public struct ProcessBootstrap: Sendable {
         return settings
     }
 
+    /// Where this process serves `/healthz`, `/readyz` and `/metrics`.
+    public var adminListen: ListenAddress {
+        process == .receiver ? configuration.receiver.adminListen : configuration.workers.metricsListen
+    }
+
     /// Waits until PostgreSQL answers (retrying with backoff: pods may start before the
     /// database), then exits with status 1 if the schema is older than this build needs.
     /// Connection settings that can never work (malformed URL, wrong password, unknown role or
     /// database) exit with status 2 at once, like any other configuration mistake.
+    ///
+    /// While it waits, the admin address already answers: `/healthz` 200 (alive) and `/readyz`
+    /// 503 naming what it waits for, so that a database outage during a rollout leaves pods
+    /// unready instead of restarted by their liveness probe. That listener closes before this
+    /// returns; the process's own health server takes the address over.
     public func requireSchema(_ migrator: Migrator) async {
+        // Quiet: "HTTP server listening" is what operators and tests read as "started".
+        var quiet = logger
+        quiet.logLevel = .warning
+        let waiting = HealthServer(listen: adminListen, logger: quiet) {
+            ReadinessReport(checks: [
+                ReadinessReport.Check(name: "database", ok: false, detail: "waiting for PostgreSQL and the schema at start-up")
+            ])
+        }
+        let probes = Task { try await waiting.run() }
+        defer {
+            waiting.shutdown()
+        }
+        await waitForSchema(migrator)
+        waiting.shutdown()
+        // The address must be free again before the real health server binds it.
+        _ = try? await probes.value
+    }
+
+    private func waitForSchema(_ migrator: Migrator) async {
         var failures = 0
         while true {
             do {

@@ -64,10 +64,12 @@ public struct DatabaseSettings: Sendable {
 }
 
 /// `aws:` — the region and, for LocalStack or moto, the endpoint. Credentials are not part of the
-/// file: they come from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`.
+/// file: they come from the AWS SDKs' chain of sources (environment, web identity, container,
+/// shared profile, instance metadata; see docs/DEPLOYMENT.md, "AWS credentials").
 public struct AWSSettings: Sendable, Equatable {
-    /// Default: `AWS_REGION`, else `AWS_DEFAULT_REGION`, else `us-east-1`.
-    public var region: String
+    /// Default: `AWS_REGION`, else `AWS_DEFAULT_REGION`; nil leaves it to the AWS profile's
+    /// `region`, else `us-east-1` (resolved with the credentials).
+    public var region: String?
     /// nil means the real AWS endpoints. Default: `AWS_ENDPOINT_URL`.
     public var endpoint: String?
     /// Endpoint for SQS: `aws.sqs_endpoint`, else `AWS_ENDPOINT_URL_SQS`, else ``endpoint``.
@@ -78,7 +80,7 @@ public struct AWSSettings: Sendable, Equatable {
     public var s3PathStyle: Bool
 
     public init(
-        region: String = "us-east-1",
+        region: String? = nil,
         endpoint: String? = nil,
         sqsEndpoint: String? = nil,
         s3Endpoint: String? = nil,

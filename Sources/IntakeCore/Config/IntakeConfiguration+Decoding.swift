@@ -101,7 +101,7 @@ extension IntakeConfiguration {
         }
         let region =
             nonEmpty(table?.string("region")) ?? nonEmpty(environment["AWS_REGION"])
-            ?? nonEmpty(environment["AWS_DEFAULT_REGION"]) ?? "us-east-1"
+            ?? nonEmpty(environment["AWS_DEFAULT_REGION"])
         let common = endpoint("endpoint", environmentName: "AWS_ENDPOINT_URL")
         return AWSSettings(
             region: region,

@@ -1,4 +1,5 @@
 import Foundation
+import IntakeSupport
 
 /// The first of several racing results; later ones are ignored.
 private final class FirstResult: @unchecked Sendable {
@@ -117,29 +118,11 @@ public struct ReadinessReport: Sendable, Equatable {
         var text = "{\"status\":\"\(self.isReady ? "ready" : "not ready")\",\"checks\":{"
         for (index, check) in self.checks.enumerated() {
             if index > 0 { text += "," }
-            text += "\(Self.quoted(check.name)):{\"ok\":\(check.ok)"
-            if let detail = check.detail { text += ",\"detail\":\(Self.quoted(detail))" }
+            text += "\(JSONString.quoted(check.name)):{\"ok\":\(check.ok)"
+            if let detail = check.detail { text += ",\"detail\":\(JSONString.quoted(detail))" }
             text += "}"
         }
         return text + "}}"
-    }
-
-    static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
     }
 }
 

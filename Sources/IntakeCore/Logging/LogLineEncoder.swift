@@ -1,4 +1,5 @@
 import Foundation
+import IntakeSupport
 import Logging
 
 #if canImport(Glibc)
@@ -12,7 +13,6 @@ import Darwin
 /// Builds one log line into a byte buffer: JSON (one object per line) or a human format.
 /// Written by hand to avoid JSONSerialization's allocations on every line.
 struct LogLineEncoder {
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
     private(set) var bytes: [UInt8] = []
 
     init(capacity: Int = 256) {
@@ -27,27 +27,9 @@ struct LogLineEncoder {
         self.bytes.append(byte)
     }
 
-    /// A JSON string literal with quotes. Control characters are escaped; other characters,
-    /// including all non-ASCII, are emitted as UTF-8, which JSON allows.
+    /// A JSON string literal with quotes (the shared writer's rules).
     mutating func appendJSONString(_ text: String) {
-        self.bytes.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): self.bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): self.bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case 0x0A: self.bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case 0x0D: self.bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case 0x09: self.bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0x00..<0x20, 0x7F:
-                let hex = Self.hexDigits
-                self.bytes.append(contentsOf: [
-                    UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                    hex[Int(byte >> 4)], hex[Int(byte & 0x0F)],
-                ])
-            default: self.bytes.append(byte)
-            }
-        }
-        self.bytes.append(UInt8(ascii: "\""))
+        JSONString.append(text, to: &self.bytes)
     }
 
     /// A metadata value as JSON: strings as strings, lists as arrays, nested dictionaries as objects

@@ -1,4 +1,5 @@
 import Foundation
+import IntakeSupport
 
 /// A value that only goes up (requests served, messages failed). Keep the handle: looking a
 /// metric up in the registry costs a lock and a dictionary lookup; using the handle costs a lock.
@@ -89,8 +90,7 @@ public final class Histogram: @unchecked Sendable {
 
     /// Records a duration in seconds.
     public func observe(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self.observe(Double(seconds) + Double(attoseconds) / 1e18)
+        self.observe(duration.seconds)
     }
 
     /// Runs `body` and records how long it took, even when it throws.

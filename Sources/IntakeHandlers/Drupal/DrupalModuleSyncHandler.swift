@@ -1,6 +1,7 @@
 import Foundation
 import IntakeCore
 import IntakePostgres
+import IntakeSupport
 
 /// `drupal.module_sync` (SPEC §5): applies a Drupal site's module inventory push.
 ///
@@ -143,8 +144,7 @@ struct DrupalSyncReport: Encodable {
 
 extension ContinuousClock.Instant {
     var elapsedMicroseconds: Int {
-        let (seconds, attoseconds) = (ContinuousClock.now - self).components
-        return Int(seconds) * 1_000_000 + Int(attoseconds / 1_000_000_000_000)
+        Int((ContinuousClock.now - self).microseconds)
     }
 
     /// Rounded up: a sync that did anything took at least 1 ms in the summary.

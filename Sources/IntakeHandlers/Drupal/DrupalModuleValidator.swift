@@ -1,4 +1,5 @@
 import Foundation
+import IntakeSupport
 
 /// Validates one element of `modules`.
 enum DrupalModuleValidator {

@@ -1,3 +1,5 @@
+import IntakeSupport
+
 /// Collects validation problems and reads typed members of a JSON object, reporting each missing or
 /// mistyped member at its path. Paths are built only when there is a problem to report: a valid
 /// 2,000-module request would otherwise format some 25,000 path strings for nothing.

@@ -1,10 +1,11 @@
 import Foundation
+import IntakeSupport
 
 /// A validated module-sync push from a Drupal site (SPEC §5 `drupal.module_sync`). Only
 /// `DrupalSyncValidator` makes one, so every value here already satisfies the schema.
 public struct DrupalSyncRequest: Sendable, Equatable {
     /// `site_info` as sent (always an object); kept for the sync run record.
-    public var siteInfo: JSONObject
+    package var siteInfo: JSONObject
     /// In request order; machine names are unique.
     public var modules: [DrupalModuleInfo]
     /// When the site collected the inventory. Of two syncs of one site, the later one wins.
@@ -21,7 +22,7 @@ public struct DrupalSyncRequest: Sendable, Equatable {
         }
     }
 
-    public init(
+    package init(
         siteInfo: JSONObject, modules: [DrupalModuleInfo], syncTimestamp: Date, drupalVersion: String,
         phpVersion: String, syncType: DrupalSyncType
     ) {

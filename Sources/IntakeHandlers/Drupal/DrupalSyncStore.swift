@@ -1,6 +1,7 @@
 import Foundation
 import IntakeCore
 import IntakePostgres
+import IntakeSupport
 
 /// The SQL of `drupal.module_sync`, on the handler's shared transaction. Every write is one
 /// set-based statement over `unnest`ed arrays, so a 2,000-module sync costs a dozen round trips,

@@ -1,4 +1,5 @@
 import Foundation
+import IntakeSupport
 
 /// Checks a module-sync request against the schema of SPEC §5 and reports every problem with its
 /// JSON path, not just the first — a site owner fixes the whole push in one round.
@@ -34,7 +35,7 @@ public struct DrupalSyncValidator: Sendable {
         return validate(document: document)
     }
 
-    public func validate(document: JSONNode) -> Outcome {
+    package func validate(document: JSONNode) -> Outcome {
         guard let root = document.objectValue else {
             return .invalid([
                 ValidationProblem(path: "$", message: "must be a JSON object, found \(document.kindDescription)")

@@ -1,3 +1,5 @@
+import IntakeSupport
+
 extension FHIRNotification {
     /// Parses a notification bundle in any of the three forms, told apart by the first entry's
     /// `resourceType`: `SubscriptionStatus` (R5 when `Bundle.type` is `subscription-notification`,
@@ -12,7 +14,7 @@ extension FHIRNotification {
         return try parse(document: document)
     }
 
-    public static func parse(document: JSONNode) throws(FHIRNotificationError) -> FHIRNotification {
+    package static func parse(document: JSONNode) throws(FHIRNotificationError) -> FHIRNotification {
         guard let bundle = document.objectValue else {
             throw FHIRNotificationError("expected a Bundle object, found \(document.kindDescription)")
         }

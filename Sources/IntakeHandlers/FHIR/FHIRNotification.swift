@@ -1,3 +1,5 @@
+import IntakeSupport
+
 /// A topic-based subscription notification, normalised from whichever of the three wire forms
 /// the server sent (SPEC §5 `fhir.subscription`). Made by `FHIRNotification.parse(_:)`.
 public struct FHIRNotification: Sendable, Equatable {
@@ -73,9 +75,9 @@ public struct FHIRResource: Sendable, Equatable {
     public var fullURL: String?
     /// `entry.request.method` (`POST`, `PUT`, `DELETE`…), when present.
     public var requestMethod: String?
-    public var json: JSONNode
+    package var json: JSONNode
 
-    public init(resourceType: String, id: String?, fullURL: String? = nil, requestMethod: String? = nil, json: JSONNode) {
+    package init(resourceType: String, id: String?, fullURL: String? = nil, requestMethod: String? = nil, json: JSONNode) {
         self.resourceType = resourceType
         self.id = id
         self.fullURL = fullURL

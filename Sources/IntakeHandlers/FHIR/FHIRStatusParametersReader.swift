@@ -1,3 +1,5 @@
+import IntakeSupport
+
 /// Reads the R4 Backport's subscription status: a `Parameters` resource whose parameters are
 /// named `subscription`, `topic`, `status`, `type`, `events-since-subscription-start`,
 /// `notification-event` (parts `event-number`, `timestamp`, `focus`, `additional-context`) and

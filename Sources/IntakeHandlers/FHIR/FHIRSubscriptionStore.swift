@@ -1,6 +1,7 @@
 import Foundation
 import IntakeCore
 import IntakePostgres
+import IntakeSupport
 
 /// The SQL of `fhir.subscription`, on the handler's shared transaction.
 struct FHIRSubscriptionStore {

@@ -13,6 +13,7 @@ public struct AWSClients: Sendable {
     public let http: CurlHTTPClient
     public let sqs: SQSClient
     public let s3: S3Client
+    public let sts: STSClient
 
     /// - Parameter maxTransfers: concurrent HTTP transfers; size it above the handlers that
     ///   may download at once plus the consumer's own calls.
@@ -35,6 +36,7 @@ public struct AWSClients: Sendable {
         self.http = http
         self.sqs = try SQSClient(configuration: configuration, http: http, retry: retry, logger: logger)
         self.s3 = try S3Client(configuration: configuration, http: http, retry: retry, logger: logger)
+        self.sts = try STSClient(configuration: configuration, http: http, retry: retry, logger: logger)
     }
 
     /// The services handlers share: the S3 import handlers take their client from here.
@@ -45,11 +47,15 @@ public struct AWSClients: Sendable {
 
 extension AWSConfiguration {
     /// Region, endpoints and path style from `aws:` (which already folded in `AWS_REGION`,
-    /// `AWS_ENDPOINT_URL[_SQS|_S3]`); credentials from `AWS_ACCESS_KEY_ID`,
-    /// `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`.
-    public init(settings: AWSSettings, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    /// `AWS_ENDPOINT_URL[_SQS|_S3]`), else the AWS profile's region, else us-east-1;
+    /// credentials from the first source of `CredentialChain` that has them.
+    public init(
+        settings: AWSSettings, environment: [String: String] = ProcessInfo.processInfo.environment,
+        logger: Logger = Logger(label: "intake.aws.credentials")
+    ) throws {
         var configuration = try AWSConfiguration.fromEnvironment(
-            environment, region: settings.region, endpoint: settings.endpoint, s3PathStyle: settings.s3PathStyle)
+            environment, region: settings.region, endpoint: settings.endpoint, s3PathStyle: settings.s3PathStyle,
+            defaultRegion: "us-east-1", logger: logger)
         func url(_ text: String?, _ key: String) throws -> URL? {
             guard let text, !text.isEmpty else { return nil }
             _ = try AWSEndpoint(url: text)

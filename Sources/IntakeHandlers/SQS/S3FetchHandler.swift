@@ -3,6 +3,7 @@ import IntakeAWS
 import IntakeCore
 import IntakeCrypto
 import IntakePostgres
+import IntakeSupport
 
 /// `builtin.s3.fetch`: streams the object an ``S3ObjectTask`` names, hashing as it comes, and
 /// succeeds with `{"sha256", "bytes"}`. Writes nothing: for byte-exact checks of the event
@@ -43,7 +44,7 @@ public struct S3FetchHandler: Handler {
                 return .success(
                     result: PostgresJSON(
                         text: #"{"sha256":""# + digest + #"","bytes":"# + String(bytes) + #","key":"#
-                            + SQSJSONString.quoted(key) + "}"))
+                            + JSONString.quoted(key) + "}"))
             } catch let error as AWSError where error.isNotFound {
                 continue
             } catch let error as AWSError {
@@ -52,7 +53,7 @@ public struct S3FetchHandler: Handler {
             }
         }
         context.logger.warning("object not found; skipped", metadata: ["s3.bucket": "\(task.bucket)", "s3.key": "\(task.key)"])
-        return .success(result: PostgresJSON(text: #"{"skipped":"object not found","key":"# + SQSJSONString.quoted(task.key) + "}"))
+        return .success(result: PostgresJSON(text: #"{"skipped":"object not found","key":"# + JSONString.quoted(task.key) + "}"))
     }
 
     private func fetch(_ s3: S3Client, bucket: String, key: String, versionId: String?) async throws -> (String, Int) {

@@ -110,7 +110,7 @@ extension SQSConsumer {
 
         let start = ContinuousClock.now
         let (outcome, errorClass) = await HandlerOutcome.catching { try await handler.handle(input, context: context) }
-        let elapsed = (ContinuousClock.now - start).secondsValue
+        let elapsed = (ContinuousClock.now - start).seconds
         // Cancelled by shutdown: the failure is the cancellation's, not the message's.
         if case .retry = outcome, Task.isCancelled { return (.released(handler.name), elapsed) }
         attempt.at = Date()
@@ -140,7 +140,7 @@ extension SQSConsumer {
             }
         case .retried:
             let delay = disposition.retryDelay ?? .zero
-            let visibility = min(Int(delay.secondsValue.rounded(.up)), settings.maxRetryVisibilitySeconds)
+            let visibility = min(Int(delay.seconds.rounded(.up)), settings.maxRetryVisibilitySeconds)
             // The history shows the wait SQS was given: whole seconds, at most its limit.
             var record = disposition.record(worker: workerID, attempt: attempt, retryable: true)
             record.retryIn = .seconds(visibility)
@@ -187,7 +187,7 @@ extension SQSConsumer {
         } else {
             // The backoff's ceiling, not a jittered draw: each return comes later than the last.
             let backoff = policies.policy(for: handler).ceiling(afterAttempt: message.receiveCount)
-            wait = min(max(Int(backoff.secondsValue.rounded(.up)), settings.visibilitySeconds), settings.maxRetryVisibilitySeconds)
+            wait = min(max(Int(backoff.seconds.rounded(.up)), settings.visibilitySeconds), settings.maxRetryVisibilitySeconds)
             logger.error(
                 "PostgreSQL refused the dead letter; the message stays on the queue for its redrive policy",
                 metadata: [
@@ -207,19 +207,5 @@ extension SQSConsumer {
                 "could not change the message's visibility; it reappears after its visibility timeout",
                 metadata: ["error": "\(error)"])
         }
-    }
-}
-
-enum SQSTime {
-    static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
-}
-
-extension Duration {
-    var secondsValue: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

@@ -1,3 +1,5 @@
+import IntakeSupport
+
 extension SQSConsumer {
     /// The ``S3ObjectTask`` JSON a handler receives, written directly: `JSONEncoder` costs more
     /// per message than the rest of the consumer's own work. Same keys as its `Codable` form.
@@ -24,36 +26,7 @@ extension SQSConsumer {
         out.append(UInt8(ascii: "\""))
         out.append(contentsOf: name.utf8)
         out.append(contentsOf: #"":"#.utf8)
-        SQSJSONString.append(value, to: &out)
+        JSONString.append(value, to: &out)
         out.append(UInt8(ascii: ","))
-    }
-}
-
-/// JSON string literals without a serializer, for the few objects written per message.
-enum SQSJSONString {
-    static let hex = Array("0123456789abcdef".utf8)
-
-    /// `value` as a quoted JSON string, appended to `out`.
-    static func append(_ value: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: #"\""#.utf8)
-            case UInt8(ascii: "\\"): out.append(contentsOf: #"\\"#.utf8)
-            case 0..<0x20:
-                out.append(contentsOf: #"\u00"#.utf8)
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 0xF)])
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
-    }
-
-    static func quoted(_ value: String) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(value.utf8.count + 2)
-        append(value, to: &out)
-        return String(decoding: out, as: UTF8.self)
     }
 }

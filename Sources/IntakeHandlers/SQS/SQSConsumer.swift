@@ -137,7 +137,7 @@ public final class SQSConsumer: Service, Sendable {
                 let wait = RetryPolicy.backoff(base: .milliseconds(500), cap: .seconds(15)).delay(afterAttempt: failures)
                 logger.warning(
                     "cannot receive from SQS; retrying",
-                    metadata: ["error": "\(error)", "backoff_ms": "\(SQSTime.milliseconds(wait))"])
+                    metadata: ["error": "\(error)", "backoff_ms": "\(wait.milliseconds)"])
                 // stop() rings the bell: a shutdown does not wait out the backoff.
                 await stopBell.wait(after: 0, timeout: wait)
                 continue

@@ -1,6 +1,7 @@
 import Foundation
 import IntakeCore
 import IntakePostgres
+import IntakeSupport
 
 /// `webhook.generic` (SPEC §5): stores a verified JSON event in `ingest.webhook_events` with its
 /// event type. Idempotent: one event per delivery, however often the delivery is handled.
@@ -70,7 +71,7 @@ public struct WebhookGenericHandler: Handler {
     }
 
     /// The event type per `location`, else the defaults; nil when nothing names one.
-    public static func eventType(of object: JSONNode, headers: [String: String], location: EventTypeLocation?)
+    package static func eventType(of object: JSONNode, headers: [String: String], location: EventTypeLocation?)
         -> String?
     {
         switch location {

@@ -1,4 +1,5 @@
 import IntakePostgres
+import IntakeSupport
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -178,7 +179,7 @@ public final class GroupCommitWriter: Service, Sendable {
         let started = ContinuousClock.now
         do {
             let results = try await DeliveryBatch.write(batch.map(\.draft), on: connection)
-            observer.batchCommitted(size: batch.count, seconds: (ContinuousClock.now - started).secondsValue)
+            observer.batchCommitted(size: batch.count, seconds: (ContinuousClock.now - started).seconds)
             for (entry, result) in zip(batch, results) { entry.reply.answer(.success(result)) }
             return connection
         } catch let error as PostgresError
@@ -263,12 +264,5 @@ final class PendingReply: Sendable {
         guard let continuation = continuation.withLock({ $0.take() }) else { return false }
         continuation.resume(with: result)
         return true
-    }
-}
-
-extension Duration {
-    var secondsValue: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

@@ -1,4 +1,5 @@
 import IntakeCrypto
+import IntakeSupport
 import NIOHTTP1
 
 /// The idempotency key of a delivery (SPEC §6 step 4): the source's configured `id` header,
@@ -13,6 +14,18 @@ public enum IdempotencyKey {
         if let value = nonEmpty(headers.first(name: "webhook-id")) { return stored(value) }
         if let value = nonEmpty(jsonID) { return stored(value) }
         return "sha256:" + Hex.encode(SHA256.hash(body))
+    }
+
+    /// Checks that `body` is one JSON text a handler can read and store (``JSONReadOptions/storable``,
+    /// the rules every handler reads with) and returns its top-level `id`: a string's text or a
+    /// number as written; the last one when repeated, as `jsonb` keeps it.
+    static func jsonID(of body: [UInt8]) throws(JSONParseError) -> String? {
+        guard let member = try JSONReader.topLevelMembers(body, capturing: { $0 == "id" })?.last else { return nil }
+        switch member.kind {
+        case .string: return JSONReader.decodeString(body[member.range])
+        case .number: return String(decoding: body[member.range], as: UTF8.self)
+        default: return nil
+        }
     }
 
     private static func nonEmpty(_ value: String?) -> String? {

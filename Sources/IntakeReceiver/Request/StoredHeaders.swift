@@ -1,3 +1,4 @@
+import IntakeSupport
 import NIOHTTP1
 
 /// The request headers kept with a delivery, as a JSON object of lowercase names: without
@@ -42,40 +43,16 @@ public enum StoredHeaders {
         var out = "{"
         for (index, key) in order.enumerated() {
             if index > 0 { out += "," }
-            JSONText.appendString(key, to: &out)
+            JSONString.append(withoutNUL(key), to: &out)
             out += ":"
-            JSONText.appendString(values[key] ?? "", to: &out)
+            JSONString.append(withoutNUL(values[key] ?? ""), to: &out)
         }
         out += "}"
         return out
     }
-}
 
-/// Minimal JSON text writing for the few documents the receiver builds by hand.
-enum JSONText {
-    /// Appends `value` as a JSON string. NUL is dropped: `jsonb` rejects `\u0000`.
-    static func appendString(_ value: String, to out: inout String) {
-        out += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{0}": continue
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
-    }
-
-    static func string(_ value: String) -> String {
-        var out = ""
-        appendString(value, to: &out)
-        return out
+    /// `jsonb` refuses `\u0000`, and a header's NUL carries nothing worth a failed delivery.
+    private static func withoutNUL(_ text: String) -> String {
+        text.utf8.contains(0) ? String(String.UnicodeScalarView(text.unicodeScalars.filter { $0 != "\u{0}" })) : text
     }
 }

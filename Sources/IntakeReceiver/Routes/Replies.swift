@@ -1,11 +1,12 @@
 import IntakeHTTP
+import IntakeSupport
 import NIOHTTP1
 
 /// The receiver's answers. Errors are `{"error": "..."}`: what is wrong, never a secret or
 /// which part of a signature failed.
 enum Reply {
     static func error(_ status: HTTPResponseStatus, _ message: String, headers: HTTPHeaders = HTTPHeaders()) -> HTTPResponse {
-        .json(status, "{\"error\":\(JSONText.string(message))}", headers: headers)
+        .json(status, "{\"error\":\(JSONString.quoted(message))}", headers: headers)
     }
 
     static let unauthorized = error(.unauthorized, "unauthorized: the request could not be verified")

@@ -1,5 +1,6 @@
 import IntakeCore
 import IntakeHTTP
+import IntakeSupport
 import Logging
 import NIOHTTP1
 
@@ -28,17 +29,16 @@ struct WebhookRoute: Sendable {
         // 1. Well-formed JSON that jsonb can store (the content type was checked from the head).
         var jsonID: String?
         if settings.contentType == .json {
-            do throws(JSONScanner.Failure) {
-                jsonID = try JSONScanner.scan(body).id
+            do throws(JSONParseError) {
+                jsonID = try IdempotencyKey.jsonID(of: body)
             } catch {
-                switch error {
-                case .tooDeep:
-                    return Reply.error(.badRequest, "malformed JSON: nested deeper than \(JSONScanner.maxDepth) levels")
-                case .malformed(let offset):
-                    return Reply.error(.badRequest, "malformed JSON: unexpected input at byte \(offset)")
-                case .unstorable(let offset, let problem):
+                switch error.kind {
+                case .tooDeep, .malformed:
+                    return Reply.error(.badRequest, "malformed JSON: \(error.reason) at byte \(error.offset)")
+                case .unstorable:
                     // Refused now rather than answered 202 and dead-lettered by the handler's insert.
-                    return Reply.error(.badRequest, "JSON that PostgreSQL cannot store: \(problem) at byte \(offset)")
+                    return Reply.error(
+                        .badRequest, "JSON that PostgreSQL cannot store: \(error.reason) at byte \(error.offset)")
                 }
             }
         }

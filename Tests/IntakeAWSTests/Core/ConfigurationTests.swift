@@ -8,14 +8,15 @@ import Testing
 struct ConfigurationTests {
     let base = ["AWS_ACCESS_KEY_ID": "AKIDTEST", "AWS_SECRET_ACCESS_KEY": "super-secret-value", "AWS_REGION": "eu-west-1"]
 
-    @Test func readsEnvironment() throws {
+    @Test func readsEnvironment() async throws {
         var environment = base
         environment["AWS_SESSION_TOKEN"] = "session-token-value"
         environment["AWS_ENDPOINT_URL"] = "http://localhost:4566"
         environment["AWS_ENDPOINT_URL_S3"] = "http://s3.local:9000"
         let configuration = try AWSConfiguration.fromEnvironment(environment)
         #expect(configuration.region == "eu-west-1")
-        #expect(configuration.credentials.sessionToken == "session-token-value")
+        #expect(configuration.credentialProvider.name == "environment")
+        #expect(try await configuration.credentialProvider.credentials().sessionToken == "session-token-value")
         #expect(configuration.s3PathStyle)
         #expect(try configuration.resolvedEndpoint(for: "sqs") == AWSEndpoint(scheme: "http", host: "localhost", port: 4566))
         #expect(try configuration.resolvedEndpoint(for: "s3") == AWSEndpoint(scheme: "http", host: "s3.local", port: 9000))
@@ -53,15 +54,17 @@ struct ConfigurationTests {
         #expect(throws: AWSConfigurationError.self) { try AWSConfiguration.fromEnvironment(noRegion) }
     }
 
-    @Test func descriptionNeverShowsTheSecret() throws {
+    @Test func descriptionNeverShowsTheSecret() async throws {
         var environment = base
         environment["AWS_SESSION_TOKEN"] = "session-token-value"
         let configuration = try AWSConfiguration.fromEnvironment(environment)
-        for text in [configuration.description, "\(configuration)", String(reflecting: configuration.credentials)] {
+        let credentials = try await configuration.credentialProvider.credentials()
+        for text in [configuration.description, "\(configuration)", String(reflecting: credentials), "\(credentials)"] {
             #expect(!text.contains("super-secret-value"))
             #expect(!text.contains("session-token-value"))
         }
-        #expect(configuration.description.contains("AKIDTEST"))
+        #expect(credentials.description.contains("AKIDTEST"))
+        #expect(configuration.description.contains("credentials: environment"))
     }
 
     @Test func s3AddressingStyles() throws {

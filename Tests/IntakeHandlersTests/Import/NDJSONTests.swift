@@ -165,8 +165,17 @@ struct NDJSONTests {
         #expect(check(.customers, json).errors.map(\.kind) == [.invalidJSON])
     }
 
+    /// Lines nest as deep as webhook bodies may (256 levels, the one reader's limit), no deeper.
     @Test func deepNestingIsRejected() {
-        let deep = "{\"metadata\":" + String(repeating: "[", count: 100) + String(repeating: "]", count: 100) + "}"
+        let deep = "{\"metadata\":" + String(repeating: "[", count: 300) + String(repeating: "]", count: 300) + "}"
         #expect(check(.customers, deep).errors.map(\.kind) == [.invalidJSON])
+    }
+
+    /// A number jsonb's numeric cannot hold used to pass here and then fail its chunk's COPY.
+    @Test(arguments: ["1e131072", "1e-16384", "0e99999999999999999999"])
+    func numbersJsonbCannotStoreAreRejected(number: String) {
+        let line = "{\"customer_id\":\"\(Self.customerID)\",\"name\":\"N\",\"metadata\":{\"n\":\(number)}}"
+        #expect(check(.customers, line).errors.map(\.kind) == [.invalidJSON])
+        #expect(check(.customers, line).errors.first?.message.contains("numeric") == true)
     }
 }

@@ -1,3 +1,5 @@
+import IntakeSupport
+
 /// `Patient` → `ingest.fhir_patients`.
 public struct PatientMapper: FHIRResourceMapper {
     public let resourceType = "Patient"

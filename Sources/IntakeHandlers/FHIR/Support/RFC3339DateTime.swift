@@ -1,4 +1,5 @@
 import Foundation
+import IntakeSupport
 
 /// RFC 3339 date-times (`2024-01-15T10:35:00Z`, `2024-01-15T10:35:00.250+02:00`), parsed and
 /// formatted by hand: exact, allocation-light and free of `DateFormatter`'s locale and
@@ -17,8 +18,7 @@ public enum RFC3339DateTime {
             let minute = number(bytes, 14, 2), bytes[16] == UInt8(ascii: ":"),
             let second = number(bytes, 17, 2)
         else { return nil }
-        guard (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year),
-            hour <= 23, minute <= 59, second <= 60
+        guard GregorianCalendar.isValid(year: year, month: month, day: day), hour <= 23, minute <= 59, second <= 60
         else { return nil }
         var index = 19
         var fraction = 0.0
@@ -52,7 +52,7 @@ public enum RFC3339DateTime {
         guard index == bytes.count else { return nil }
         // A leap second is folded onto the last second of its minute.
         let wholeSeconds =
-            daysFromCivil(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60
+            GregorianCalendar.daysSinceEpoch(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60
             + min(second, 59) - offsetSeconds
         return Date(timeIntervalSince1970: Double(wholeSeconds) + fraction)
     }
@@ -68,7 +68,7 @@ public enum RFC3339DateTime {
         }
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
-        let (year, month, day) = civilFromDays(days)
+        let (year, month, day) = GregorianCalendar.date(daysSinceEpoch: days)
         var text =
             pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T" + pad(secondOfDay / 3600, 2)
             + ":" + pad(secondOfDay % 3600 / 60, 2) + ":" + pad(secondOfDay % 60, 2)
@@ -83,7 +83,7 @@ public enum RFC3339DateTime {
             let month = number(bytes, 5, 2), bytes[7] == UInt8(ascii: "-"),
             let day = number(bytes, 8, 2)
         else { return false }
-        return (1...12).contains(month) && day >= 1 && day <= daysIn(month: month, year: year)
+        return GregorianCalendar.isValid(year: year, month: month, day: day)
     }
 
     private static func digit(_ byte: UInt8) -> Int? {
@@ -103,35 +103,5 @@ public enum RFC3339DateTime {
     private static func pad(_ value: Int, _ width: Int) -> String {
         let text = String(value)
         return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
-    }
-
-    private static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
-    }
-
-    // Howard Hinnant's days_from_civil / civil_from_days: exact for the proleptic Gregorian calendar.
-    private static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    private static func civilFromDays(_ days: Int) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }

@@ -1,3 +1,5 @@
+import IntakeSupport
+
 /// Validates one NDJSON line of a commerce file (seed 001 schemas) into a `CommerceRow`.
 ///
 /// Rules: ids are canonical uuids (`8-4-4-4-12` hex, stored lower-case); names and snapshots
@@ -19,13 +21,18 @@ public struct CommerceValidator: Sendable {
     public init(entity: CommerceEntity) { self.entity = entity }
 
     public func validate(line: UnsafeRawBufferPointer) -> RowValidation<CommerceRow> {
+        // The rules every JSON reader in Intake shares, so a row that passes never fails its COPY
+        // into jsonb columns.
         let members: [JSONMember]
         do {
-            members = try JSONScanner.objectMembers(line)
+            guard let object = try JSONReader.topLevelMembers(line) else {
+                return .invalid([RowError(.invalidJSON, column: nil, "not a valid JSON object: expected a JSON object at byte 0")])
+            }
+            members = object
         } catch {
-            return .invalid([RowError(.invalidJSON, column: nil, "not a valid JSON object: \(error.message) at byte \(error.offset)")])
+            return .invalid([RowError(.invalidJSON, column: nil, "not a valid JSON object: \(error.reason) at byte \(error.offset)")])
         }
-        var fields = JSONFields(members)
+        var fields = JSONFields(members, line: line)
         if let duplicate = fields.duplicateKey {
             return .invalid([RowError(.invalidJSON, column: duplicate, "field \(duplicate) appears more than once")])
         }

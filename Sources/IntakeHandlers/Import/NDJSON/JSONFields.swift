@@ -1,10 +1,15 @@
+import IntakeSupport
+
 /// Typed access to a JSON object's top-level fields, collecting `RowError`s as it goes.
 struct JSONFields {
+    private let line: UnsafeRawBufferPointer
     private var members: [String: JSONMember] = [:]
     private(set) var duplicateKey: String?
     var errors: [RowError] = []
 
-    init(_ list: [JSONMember]) {
+    /// `list` as ``JSONReader/topLevelMembers(_:options:capturing:)`` read it from `line`.
+    init(_ list: [JSONMember], line: UnsafeRawBufferPointer) {
+        self.line = line
         for member in list {
             if members[member.key] != nil, duplicateKey == nil { duplicateKey = member.key }
             members[member.key] = member
@@ -24,13 +29,14 @@ struct JSONFields {
         errors.append(RowError(.invalidType, column: name, "\(name) must be \(expected), not a JSON \(member.kind.rawValue)"))
     }
 
-    private mutating func stringValue(_ member: JSONMember) -> String? {
-        do {
-            return try JSONScanner.decodeString(member.raw)
-        } catch {
-            errors.append(RowError(.invalidJSON, column: member.key, "\(member.key): \(error.message)"))
-            return nil
-        }
+    /// The value's bytes as written (strings with their quotes and escapes).
+    private func raw(_ member: JSONMember) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: line[member.range])
+    }
+
+    /// The reader checked every escape already, so decoding cannot fail.
+    private func stringValue(_ member: JSONMember) -> String? {
+        JSONReader.decodeString(raw(member))
     }
 
     mutating func uuid(_ name: String, required: Bool = true) -> String? {
@@ -50,7 +56,7 @@ struct JSONFields {
 
     mutating func text(_ name: String, max: Int, required: Bool = true, allowNumber: Bool = false) -> [UInt8]? {
         guard let member = present(name, required: required) else { return nil }
-        if allowNumber && member.kind == .number { return Array(member.raw) }
+        if allowNumber && member.kind == .number { return Array(raw(member)) }
         guard member.kind == .string else { wrongType(name, "a string", member); return nil }
         guard let text = stringValue(member) else { return nil }
         if text.isEmpty && required {
@@ -81,7 +87,7 @@ struct JSONFields {
         guard let member = present(name, required: true) else { return nil }
         let token: [UInt8]
         switch member.kind {
-        case .number: token = Array(member.raw)
+        case .number: token = Array(raw(member))
         case .string:
             guard let text = stringValue(member) else { return nil }
             token = Array(text.utf8)
@@ -97,7 +103,7 @@ struct JSONFields {
     mutating func integer(_ name: String, _ range: ClosedRange<Int>) -> [UInt8]? {
         guard let member = present(name, required: true) else { return nil }
         guard member.kind == .number else { wrongType(name, "a whole number", member); return nil }
-        return FieldChecks.integer(member.raw, name, range, &errors).map { Array(String($0).utf8) }
+        return FieldChecks.integer(raw(member), name, range, &errors).map { Array(String($0).utf8) }
     }
 
     mutating func bool(_ name: String, default value: Bool) -> Bool? {
@@ -106,7 +112,7 @@ struct JSONFields {
             errors.append(RowError(.invalidBoolean, column: name, "\(name) must be true or false"))
             return nil
         }
-        return member.raw.first == UInt8(ascii: "t")
+        return raw(member).first == UInt8(ascii: "t")
     }
 
     mutating func currency(_ name: String) -> [UInt8]? {
@@ -151,6 +157,6 @@ struct JSONFields {
             wrongType(name, kinds == [.object] ? "a JSON object" : "JSON", member)
             return nil
         }
-        return Array(member.raw)
+        return Array(raw(member))
     }
 }

@@ -1,3 +1,5 @@
+import IntakeSupport
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -12,9 +14,7 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// A valid date, or nil (month 1–12, day within the month, leap years, year 1–9999).
     public init?(year: Int, month: Int, day: Int) {
-        guard (1...9999).contains(year), (1...12).contains(month),
-            day >= 1, day <= CivilDate.daysIn(month: month, year: year)
-        else { return nil }
+        guard (1...9999).contains(year), GregorianCalendar.isValid(year: year, month: month, day: day) else { return nil }
         self.year = year
         self.month = month
         self.day = day
@@ -35,34 +35,14 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
         self = date
     }
 
-    /// The date `days` after 1970-01-01 (H. Hinnant's civil_from_days).
+    /// The date `days` after 1970-01-01.
     public init(daysSinceEpoch days: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        day = doy - (153 * mp + 2) / 5 + 1
-        month = mp < 10 ? mp + 3 : mp - 9
-        year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        (year, month, day) = GregorianCalendar.date(daysSinceEpoch: days)
     }
 
     /// Today in UTC, from the system clock.
     public static func todayUTC() -> CivilDate {
         CivilDate(daysSinceEpoch: Int(time(nil)) / 86_400)
-    }
-
-    public static func isLeap(_ year: Int) -> Bool {
-        year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-    }
-
-    public static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: return isLeap(year) ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
     }
 
     public static func < (lhs: CivilDate, rhs: CivilDate) -> Bool {
