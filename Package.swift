@@ -85,6 +85,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The ordered list of every migration and the built-in handler names: what the receiver
+        // needs of the domains without linking them, libcurl included (docs/ARCHITECTURE.md).
+        .target(
+            name: "IntakeSchema",
+            dependencies: ["IntakeCore", "IntakePostgres"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "IntakeHandlers",
             dependencies: ["IntakeCore", "IntakePostgres", "IntakeAWS", "IntakeCrypto", "IntakeSupport"],
@@ -106,28 +113,28 @@ let package = Package(
         // Thin executables.
         .executableTarget(
             name: "intake-receiver",
-            dependencies: ["IntakeReceiver", "IntakeCore", "IntakeHandlers"],
+            dependencies: ["IntakeReceiver", "IntakeCore", "IntakeSchema"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "intake-sqs-worker",
-            dependencies: ["IntakeCore", "IntakeHandlers", "IntakeAWS"],
+            dependencies: ["IntakeCore", "IntakeHandlers", "IntakeSchema", "IntakeAWS"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "intake-notify-worker",
-            dependencies: ["IntakeCore", "IntakeHandlers"],
+            dependencies: ["IntakeCore", "IntakeHandlers", "IntakeSchema"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "intake-inbox-worker",
-            dependencies: ["IntakeCore", "IntakeHandlers"],
+            dependencies: ["IntakeCore", "IntakeHandlers", "IntakeSchema"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "intakectl",
             dependencies: [
-                "IntakeSupport", "IntakeCore", "IntakePostgres", "IntakeHandlers", "IntakeAWS",
+                "IntakeSupport", "IntakeCore", "IntakePostgres", "IntakeHandlers", "IntakeSchema", "IntakeAWS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -155,7 +162,7 @@ let package = Package(
         ),
         .testTarget(name: "IntakeAWSTests", dependencies: ["IntakeAWS", "IntakeSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "IntakeHandlersTests", dependencies: ["IntakeHandlers", "IntakeSupport", "IntakeTestSupport"], swiftSettings: swiftSettings),
+            name: "IntakeHandlersTests", dependencies: ["IntakeHandlers", "IntakeSchema", "IntakeSupport", "IntakeTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IntakeReceiverTests",
             dependencies: ["IntakeReceiver", "IntakeCore", "IntakeCrypto", .product(name: "NIOHTTP1", package: "swift-nio")],
@@ -164,14 +171,14 @@ let package = Package(
         // Integration tests: need the PostgreSQL and emulator that scripts/test starts.
         .testTarget(
             name: "IntakePostgresTests",
-            dependencies: ["IntakePostgres", "IntakeCore", "IntakeHandlers", "IntakeTestSupport"],
+            dependencies: ["IntakePostgres", "IntakeCore", "IntakeSchema", "IntakeTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "IntakeCore", "IntakePostgres", "IntakeHandlers", "IntakeReceiver", "IntakeAWS", "IntakeSupport",
-                "IntakeTestSupport",
+                "IntakeCore", "IntakePostgres", "IntakeHandlers", "IntakeReceiver", "IntakeSchema", "IntakeAWS",
+                "IntakeSupport", "IntakeTestSupport",
             ],
             swiftSettings: swiftSettings
         ),

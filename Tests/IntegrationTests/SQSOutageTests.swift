@@ -2,6 +2,7 @@ import Foundation
 import IntakeAWS
 import IntakeCore
 import IntakeHandlers
+import IntakeSchema
 import IntakeSupport
 import IntakeTestSupport
 import Testing
