@@ -85,6 +85,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The SQS consumer (the driver side of the consumer runtime that needs AWS) and what
+        // handlers of every origin are given: HandlerServices, S3ObjectTask (docs/ARCHITECTURE.md).
+        .target(
+            name: "IntakeRuntime",
+            dependencies: [
+                "IntakeCore", "IntakeAWS", "IntakePostgres", "IntakeSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The ordered list of every migration and the built-in handler names: what the receiver
         // needs of the domains without linking them, libcurl included (docs/ARCHITECTURE.md).
         .target(
@@ -94,7 +105,7 @@ let package = Package(
         ),
         .target(
             name: "IntakeHandlers",
-            dependencies: ["IntakeCore", "IntakePostgres", "IntakeAWS", "IntakeCrypto", "IntakeSupport"],
+            dependencies: ["IntakeCore", "IntakeRuntime", "IntakePostgres", "IntakeAWS", "IntakeCrypto", "IntakeSupport"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -118,24 +129,24 @@ let package = Package(
         ),
         .executableTarget(
             name: "intake-sqs-worker",
-            dependencies: ["IntakeCore", "IntakeHandlers", "IntakeSchema", "IntakeAWS"],
+            dependencies: ["IntakeCore", "IntakeRuntime", "IntakeHandlers", "IntakeSchema", "IntakeAWS"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "intake-notify-worker",
-            dependencies: ["IntakeCore", "IntakeHandlers", "IntakeSchema"],
+            dependencies: ["IntakeCore", "IntakeRuntime", "IntakeHandlers", "IntakeSchema"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "intake-inbox-worker",
-            dependencies: ["IntakeCore", "IntakeHandlers", "IntakeSchema"],
+            dependencies: ["IntakeCore", "IntakeRuntime", "IntakeHandlers", "IntakeSchema"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "intakectl",
             dependencies: [
-                "IntakeSupport", "IntakeCore", "IntakePostgres", "IntakeHandlers", "IntakeSchema", "IntakeAWS",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "IntakeSupport", "IntakeCore", "IntakeRuntime", "IntakePostgres", "IntakeHandlers", "IntakeSchema",
+                "IntakeAWS", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -177,8 +188,8 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "IntakeCore", "IntakePostgres", "IntakeHandlers", "IntakeReceiver", "IntakeSchema", "IntakeAWS",
-                "IntakeSupport", "IntakeTestSupport",
+                "IntakeCore", "IntakeRuntime", "IntakePostgres", "IntakeHandlers", "IntakeReceiver", "IntakeSchema",
+                "IntakeAWS", "IntakeSupport", "IntakeTestSupport",
             ],
             swiftSettings: swiftSettings
         ),

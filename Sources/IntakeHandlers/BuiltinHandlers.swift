@@ -1,5 +1,6 @@
 import Foundation
 import IntakeCore
+import IntakeRuntime
 
 /// Holds a message for `sleep_ms` milliseconds (from the JSON body), then succeeds: for
 /// drills — kill a worker mid-message, watch its lease expire and another worker finish it.

@@ -1,6 +1,7 @@
 import IntakeCore
 import IntakeHandlers
 import IntakePostgres
+import IntakeRuntime
 import IntakeSchema
 
 // intake-inbox-worker: works the webhook inbox (intake.deliveries) through each source's handler.

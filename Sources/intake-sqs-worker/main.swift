@@ -3,6 +3,7 @@ import IntakeAWS
 import IntakeCore
 import IntakeHandlers
 import IntakePostgres
+import IntakeRuntime
 import IntakeSchema
 
 // intake-sqs-worker: long-polls the queue of S3 event notifications and routes each created

@@ -3,6 +3,7 @@ import IntakeCore
 import IntakeHandlers
 import IntakePostgres
 import IntakeReceiver
+import IntakeRuntime
 import IntakeSchema
 import IntakeTestSupport
 import Logging
