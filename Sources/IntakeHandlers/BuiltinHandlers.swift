@@ -1,5 +1,6 @@
 import Foundation
 import IntakeCore
+import IntakeDrupal
 import IntakeRuntime
 
 /// Holds a message for `sleep_ms` milliseconds (from the JSON body), then succeeds: for
