@@ -85,9 +85,34 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The SQS consumer (the driver side of the consumer runtime that needs AWS) and what
+        // handlers of every origin are given: HandlerServices, S3ObjectTask (docs/ARCHITECTURE.md).
+        .target(
+            name: "IntakeRuntime",
+            dependencies: [
+                "IntakeCore", "IntakeAWS", "IntakePostgres", "IntakeSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The ordered list of every migration and the built-in handler names: what the receiver
+        // needs of the domains without linking them, libcurl included (docs/ARCHITECTURE.md).
+        .target(
+            name: "IntakeSchema",
+            dependencies: ["IntakeCore", "IntakePostgres"],
+            swiftSettings: swiftSettings
+        ),
+        // A domain in a target of its own (the others are still in IntakeHandlers); its DDL is in
+        // IntakeSchema, so that the receiver needs neither (docs/ARCHITECTURE.md).
+        .target(
+            name: "IntakeDrupal",
+            dependencies: ["IntakeCore", "IntakePostgres", "IntakeCrypto", "IntakeSupport"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "IntakeHandlers",
-            dependencies: ["IntakeCore", "IntakePostgres", "IntakeAWS", "IntakeCrypto", "IntakeSupport"],
+            dependencies: ["IntakeCore", "IntakeRuntime", "IntakeDrupal", "IntakePostgres", "IntakeAWS", "IntakeCrypto", "IntakeSupport"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -106,29 +131,29 @@ let package = Package(
         // Thin executables.
         .executableTarget(
             name: "intake-receiver",
-            dependencies: ["IntakeReceiver", "IntakeCore", "IntakeHandlers"],
+            dependencies: ["IntakeReceiver", "IntakeCore", "IntakeSchema"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "intake-sqs-worker",
-            dependencies: ["IntakeCore", "IntakeHandlers", "IntakeAWS"],
+            dependencies: ["IntakeCore", "IntakeRuntime", "IntakeHandlers", "IntakeSchema", "IntakeAWS"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "intake-notify-worker",
-            dependencies: ["IntakeCore", "IntakeHandlers"],
+            dependencies: ["IntakeCore", "IntakeRuntime", "IntakeHandlers", "IntakeSchema"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "intake-inbox-worker",
-            dependencies: ["IntakeCore", "IntakeHandlers"],
+            dependencies: ["IntakeCore", "IntakeRuntime", "IntakeHandlers", "IntakeSchema"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "intakectl",
             dependencies: [
-                "IntakeSupport", "IntakeCore", "IntakePostgres", "IntakeHandlers", "IntakeAWS",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "IntakeSupport", "IntakeCore", "IntakeRuntime", "IntakePostgres", "IntakeHandlers", "IntakeDrupal",
+                "IntakeSchema", "IntakeAWS", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -155,7 +180,7 @@ let package = Package(
         ),
         .testTarget(name: "IntakeAWSTests", dependencies: ["IntakeAWS", "IntakeSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "IntakeHandlersTests", dependencies: ["IntakeHandlers", "IntakeSupport", "IntakeTestSupport"], swiftSettings: swiftSettings),
+            name: "IntakeHandlersTests", dependencies: ["IntakeHandlers", "IntakeDrupal", "IntakeSchema", "IntakeSupport", "IntakeTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IntakeReceiverTests",
             dependencies: ["IntakeReceiver", "IntakeCore", "IntakeCrypto", .product(name: "NIOHTTP1", package: "swift-nio")],
@@ -164,14 +189,14 @@ let package = Package(
         // Integration tests: need the PostgreSQL and emulator that scripts/test starts.
         .testTarget(
             name: "IntakePostgresTests",
-            dependencies: ["IntakePostgres", "IntakeCore", "IntakeHandlers", "IntakeTestSupport"],
+            dependencies: ["IntakePostgres", "IntakeCore", "IntakeSchema", "IntakeTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "IntakeCore", "IntakePostgres", "IntakeHandlers", "IntakeReceiver", "IntakeAWS", "IntakeSupport",
-                "IntakeTestSupport",
+                "IntakeCore", "IntakeRuntime", "IntakePostgres", "IntakeHandlers", "IntakeDrupal", "IntakeReceiver",
+                "IntakeSchema", "IntakeAWS", "IntakeSupport", "IntakeTestSupport",
             ],
             swiftSettings: swiftSettings
         ),

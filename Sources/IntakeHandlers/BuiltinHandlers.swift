@@ -1,5 +1,7 @@
 import Foundation
 import IntakeCore
+import IntakeDrupal
+import IntakeRuntime
 
 /// Holds a message for `sleep_ms` milliseconds (from the JSON body), then succeeds: for
 /// drills — kill a worker mid-message, watch its lease expire and another worker finish it.

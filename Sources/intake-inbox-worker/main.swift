@@ -1,6 +1,8 @@
 import IntakeCore
 import IntakeHandlers
 import IntakePostgres
+import IntakeRuntime
+import IntakeSchema
 
 // intake-inbox-worker: works the webhook inbox (intake.deliveries) through each source's handler.
 let boot = ProcessBootstrap.start(.inboxWorker, knownHandlers: BuiltinHandlers.names)

@@ -1,6 +1,8 @@
 import IntakeCore
 import IntakeHandlers
 import IntakePostgres
+import IntakeRuntime
+import IntakeSchema
 
 // intake-notify-worker: LISTEN intake_jobs, claim due jobs on every notification, sweep for the rest.
 let boot = ProcessBootstrap.start(.notifyWorker, knownHandlers: BuiltinHandlers.names)

@@ -4,15 +4,15 @@
 
 import Foundation
 import IntakeCore
-import IntakeHandlers
 import IntakeReceiver
+import IntakeSchema
 
 if CommandLine.arguments.contains("--help") || CommandLine.arguments.contains("-h") {
     print("usage: intake-receiver [--config PATH]   (else INTAKE_CONFIG, else ./intake.yaml)\n       intake-receiver --version")
     exit(0)
 }
 
-let boot = ProcessBootstrap.start(.receiver, knownHandlers: BuiltinHandlers.names)
+let boot = ProcessBootstrap.start(.receiver, knownHandlers: BuiltinHandlerNames.all)
 await boot.requireSchema(IntakeMigrations.migrator())
 
 let receiver: Receiver

@@ -3,6 +3,8 @@ import IntakeAWS
 import IntakeCore
 import IntakeHandlers
 import IntakePostgres
+import IntakeRuntime
+import IntakeSchema
 
 // intake-sqs-worker: long-polls the queue of S3 event notifications and routes each created
 // object to its handler (SPEC §4, "SQS").

@@ -2,6 +2,7 @@ import ArgumentParser
 import IntakeCore
 import IntakeHandlers
 import IntakePostgres
+import IntakeSchema
 
 @main
 struct Intakectl: AsyncParsableCommand {

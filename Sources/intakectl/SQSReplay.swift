@@ -2,6 +2,7 @@ import Foundation
 import IntakeAWS
 import IntakeCore
 import IntakeHandlers
+import IntakeRuntime
 import IntakeSupport
 
 /// intakectl's access to SQS: re-sending dead letters (`dlq replay`) and the queue's counts

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import IntakeDrupal
 import IntakeHandlers
 import IntakePostgres
 

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import IntakeHandlers
+@testable import IntakeDrupal
 
 @Suite("Drupal API keys")
 struct DrupalAPIKeyTests {

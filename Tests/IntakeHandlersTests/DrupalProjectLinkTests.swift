@@ -1,6 +1,6 @@
 import Testing
 
-@testable import IntakeHandlers
+@testable import IntakeDrupal
 
 @Suite("Drupal project_link")
 struct DrupalProjectLinkTests {

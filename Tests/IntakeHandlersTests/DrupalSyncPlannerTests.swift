@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import IntakeSupport
 
-@testable import IntakeHandlers
+@testable import IntakeDrupal
 
 @Suite("Drupal sync planning")
 struct DrupalSyncPlannerTests {

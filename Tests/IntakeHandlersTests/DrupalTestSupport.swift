@@ -1,6 +1,6 @@
 import Foundation
 
-@testable import IntakeHandlers
+@testable import IntakeDrupal
 
 /// Builders for Drupal sync request bodies used across the Drupal tests.
 enum DrupalRequests {

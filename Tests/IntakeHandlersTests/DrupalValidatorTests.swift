@@ -1,7 +1,8 @@
 import Foundation
+import IntakeCore
 import Testing
 
-@testable import IntakeHandlers
+@testable import IntakeDrupal
 
 @Suite("Drupal sync request validation")
 struct DrupalValidatorTests {

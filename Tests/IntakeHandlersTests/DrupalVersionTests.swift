@@ -1,6 +1,6 @@
 import Testing
 
-@testable import IntakeHandlers
+@testable import IntakeDrupal
 
 @Suite("Drupal version formats and advisory constraints")
 struct DrupalVersionTests {

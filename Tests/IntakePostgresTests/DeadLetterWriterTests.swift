@@ -10,7 +10,7 @@ struct DeadLetterWriterTests {
     func oneLetterPerMessageUntilReplayed() async throws {
         try await TestDatabase.withFreshDatabase { name in
             let db = try await TestDatabase.connect(database: name)
-            try await Migrator(migrations: IntakeSchema.migrations).migrate(on: db)
+            try await Migrator(migrations: CoreSchema.migrations).migrate(on: db)
             let failedAt = Date(timeIntervalSince1970: 1_700_000_000)
             let record = AttemptRecord(
                 at: failedAt, attempt: 1, worker: "w1", handler: "csv.claims", errorClass: "PermanentError",

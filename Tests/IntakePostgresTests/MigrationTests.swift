@@ -1,7 +1,7 @@
 import Foundation
 import IntakeCore
-import IntakeHandlers
 import IntakePostgres
+import IntakeSchema
 import IntakeTestSupport
 import Testing
 
@@ -36,9 +36,9 @@ struct MigrationTests {
     @Test func olderSchemaIsRefusedWithAMessage() async throws {
         try await TestDatabase.withFreshDatabase { name in
             let db = try await TestDatabase.connect(database: name)
-            try await Migrator(migrations: IntakeSchema.migrations).migrate(on: db)
+            try await Migrator(migrations: CoreSchema.migrations).migrate(on: db)
             let newer = Migrator(
-                migrations: IntakeSchema.migrations + [Migration(version: 999, name: "future", sql: "SELECT 1")])
+                migrations: CoreSchema.migrations + [Migration(version: 999, name: "future", sql: "SELECT 1")])
             do {
                 try await newer.requireCurrent(on: db)
                 Issue.record("an older schema was accepted")
@@ -46,7 +46,7 @@ struct MigrationTests {
                 #expect(error.required == 999)
                 #expect(error.description.contains("intakectl migrate"))
             }
-            try await Migrator(migrations: IntakeSchema.migrations).requireCurrent(on: db)
+            try await Migrator(migrations: CoreSchema.migrations).requireCurrent(on: db)
             await db.close()
         }
     }
@@ -55,7 +55,7 @@ struct MigrationTests {
     func historiesMoveToOneFormat() async throws {
         try await TestDatabase.withFreshDatabase { name in
             let db = try await TestDatabase.connect(database: name)
-            try await Migrator(migrations: IntakeSchema.migrations.filter { $0.version < 9 }).migrate(on: db)
+            try await Migrator(migrations: CoreSchema.migrations.filter { $0.version < 9 }).migrate(on: db)
             let old = #"[{"attempt":1,"retry_in_seconds":3,"message":"a"},{"attempt":2,"message":"b"}]"#
             try await db.query(
                 "INSERT INTO intake.sqs_failures (message_id, queue_url, errors) VALUES ('m1', 'q', $1::jsonb)", [old])
@@ -64,7 +64,7 @@ struct MigrationTests {
                 INSERT INTO intake.dead_letters (origin, origin_ref, handler, payload, attempts, errors)
                 VALUES ('sqs', 'm2', 'h', '{}', 2, $1::jsonb)
                 """, [old])
-            try await Migrator(migrations: IntakeSchema.migrations).migrate(on: db)
+            try await Migrator(migrations: CoreSchema.migrations).migrate(on: db)
             for table in ["intake.sqs_failures", "intake.dead_letters"] {
                 let rows = try await db.query(
                     """
@@ -84,7 +84,7 @@ struct MigrationTests {
     @Test func enqueueNotifiesOncePerStatement() async throws {
         try await TestDatabase.withFreshDatabase { name in
             let db = try await TestDatabase.connect(database: name)
-            try await Migrator(migrations: IntakeSchema.migrations).migrate(on: db)
+            try await Migrator(migrations: CoreSchema.migrations).migrate(on: db)
             let listener = try await TestDatabase.connect(database: name)
             try await listener.listen("intake_jobs")
             try await db.query(

@@ -26,7 +26,7 @@ public enum TestDatabase {
     /// Creates an empty database, runs `body` against its name, drops it afterwards.
     /// A fresh database with every migration applied.
     public static func withMigratedDatabase<T: Sendable>(
-        _ migrations: [Migration] = IntakeSchema.migrations, _ body: (String) async throws -> T
+        _ migrations: [Migration] = CoreSchema.migrations, _ body: (String) async throws -> T
     ) async throws -> T {
         try await withFreshDatabase { name in
             let connection = try await connect(database: name)

@@ -129,8 +129,13 @@ public func freeLocalPort() throws -> Int {
 /// Runs a built executable of this package to the end; returns its exit status and its
 /// output (stdout and stderr together).
 public func runProduct(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    try runProgram(TestDatabase.productsDirectory.appendingPathComponent(executable), arguments)
+}
+
+/// Runs a program to its end; returns its exit status and its output and errors together.
+public func runProgram(_ executable: URL, _ arguments: [String]) throws -> (status: Int32, output: String) {
     let process = Process()
-    process.executableURL = TestDatabase.productsDirectory.appendingPathComponent(executable)
+    process.executableURL = executable
     process.arguments = arguments
     let out = Pipe()
     process.standardOutput = out

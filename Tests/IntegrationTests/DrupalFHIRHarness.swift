@@ -1,8 +1,11 @@
 import Foundation
 import IntakeCore
+import IntakeDrupal
 import IntakeHandlers
 import IntakePostgres
 import IntakeReceiver
+import IntakeRuntime
+import IntakeSchema
 import IntakeTestSupport
 import Logging
 

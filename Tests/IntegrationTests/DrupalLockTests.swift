@@ -1,7 +1,9 @@
 import Foundation
 import IntakeCore
+import IntakeDrupal
 import IntakeHandlers
 import IntakePostgres
+import IntakeSchema
 import IntakeTestSupport
 import Logging
 import Testing

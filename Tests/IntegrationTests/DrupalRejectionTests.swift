@@ -1,5 +1,6 @@
 import Foundation
 import IntakeCore
+import IntakeDrupal
 import IntakeHandlers
 import IntakePostgres
 import IntakeTestSupport

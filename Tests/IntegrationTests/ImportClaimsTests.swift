@@ -2,6 +2,8 @@ import Foundation
 import IntakeCore
 import IntakeHandlers
 import IntakePostgres
+import IntakeRuntime
+import IntakeSchema
 import IntakeTestSupport
 import Testing
 

@@ -2,6 +2,7 @@ import Foundation
 import IntakeCore
 import IntakeHandlers
 import IntakePostgres
+import IntakeSchema
 import IntakeTestSupport
 import Testing
 

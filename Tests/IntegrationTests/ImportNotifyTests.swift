@@ -5,6 +5,7 @@ import IntakeHTTP
 import IntakeHandlers
 import IntakePostgres
 import IntakeReceiver
+import IntakeSchema
 import IntakeSupport
 import IntakeTestSupport
 import Logging

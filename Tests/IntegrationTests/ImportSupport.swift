@@ -4,6 +4,7 @@ import IntakeCore
 import IntakeCrypto
 import IntakeHandlers
 import IntakePostgres
+import IntakeRuntime
 import IntakeTestSupport
 import Logging
 import Testing

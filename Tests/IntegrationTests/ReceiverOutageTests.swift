@@ -107,7 +107,7 @@ struct OutageScenario {
     static func run(_ body: (inout OutageScenario) async throws -> Void) async throws {
         try await PrivatePostgres.with { postgres in
             let setup = try await PostgresConnection.connect(configuration: postgres.configuration)
-            try await Migrator(migrations: IntakeSchema.migrations).migrate(on: setup)
+            try await Migrator(migrations: CoreSchema.migrations).migrate(on: setup)
             await setup.close()
             var scenario = OutageScenario(
                 postgres: postgres, running: try await RunningReceiver.start(

@@ -1,6 +1,7 @@
 import Foundation
 import IntakeAWS
 import IntakeHandlers
+import IntakeRuntime
 import IntakeTestSupport
 import Testing
 

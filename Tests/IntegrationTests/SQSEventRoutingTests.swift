@@ -4,6 +4,8 @@ import IntakeCore
 import IntakeCrypto
 import IntakeHandlers
 import IntakePostgres
+import IntakeRuntime
+import IntakeSchema
 import IntakeTestSupport
 import Testing
 

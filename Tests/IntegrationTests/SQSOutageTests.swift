@@ -2,6 +2,8 @@ import Foundation
 import IntakeAWS
 import IntakeCore
 import IntakeHandlers
+import IntakeRuntime
+import IntakeSchema
 import IntakeSupport
 import IntakeTestSupport
 import Testing

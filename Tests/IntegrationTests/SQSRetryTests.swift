@@ -3,6 +3,8 @@ import IntakeAWS
 import IntakeCore
 import IntakeHandlers
 import IntakePostgres
+import IntakeRuntime
+import IntakeSchema
 import IntakeSupport
 import IntakeTestSupport
 import Synchronization

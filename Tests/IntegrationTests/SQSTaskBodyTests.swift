@@ -1,6 +1,7 @@
 import Foundation
 import IntakeCore
 @testable import IntakeHandlers
+@testable import IntakeRuntime
 import Testing
 
 /// The SQS consumer writes a handler's S3ObjectTask body by hand (no services needed here).

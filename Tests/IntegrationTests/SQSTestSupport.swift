@@ -3,6 +3,7 @@ import IntakeAWS
 import IntakeCore
 import IntakeHandlers
 import IntakePostgres
+import IntakeRuntime
 import IntakeSupport
 import IntakeTestSupport
 import Logging

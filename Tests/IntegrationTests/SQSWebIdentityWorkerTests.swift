@@ -1,6 +1,7 @@
 import Foundation
 import IntakeAWS
 import IntakeHandlers
+import IntakeSchema
 import IntakeTestSupport
 import Testing
 

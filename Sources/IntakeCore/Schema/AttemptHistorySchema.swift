@@ -1,6 +1,6 @@
 import IntakePostgres
 
-extension IntakeSchema {
+extension CoreSchema {
     /// Version 9: one history format for every origin. SQS entries written before kept their
     /// wait as `retry_in_seconds`; every entry now says `retry_in_ms`, as the table consumers
     /// always did (docs/ARCHITECTURE.md, "Dead letters"). Also indexes dead letters by origin

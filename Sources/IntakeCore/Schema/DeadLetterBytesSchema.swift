@@ -1,6 +1,6 @@
 import IntakePostgres
 
-extension IntakeSchema {
+extension CoreSchema {
     /// Version 8: a dead letter keeps the original bytes of what it replays. The `jsonb`
     /// payload is for reading; it cannot hold U+0000, and an SQS body is replayed byte for byte
     /// from `payload_raw` (docs/ARCHITECTURE.md, "Dead letters"). NULL for rows written before,

@@ -1,6 +1,6 @@
 import IntakePostgres
 
-extension IntakeSchema {
+extension CoreSchema {
     /// Version 2: the receiver's cross-replica rate-limit counters and the events stored by
     /// `webhook.generic`.
     static let receiver = Migration(

@@ -1,6 +1,7 @@
 import Foundation
 import IntakeCore
 import IntakePostgres
+import IntakeRuntime
 
 /// `import.completed` and `import.failed` (SPEC §5): in the job's own transaction, promotes
 /// waiting commerce rows, runs the data-quality checks, and enqueues one `subscriber.notify`

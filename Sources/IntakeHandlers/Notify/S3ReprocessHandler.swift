@@ -1,5 +1,6 @@
 import Foundation
 import IntakeCore
+import IntakeRuntime
 
 /// `s3.reprocess` (`{bucket, key}`): runs an S3 import without SQS, through the handler the
 /// first matching route names — what `intakectl reprocess s3://bucket/key` enqueues.

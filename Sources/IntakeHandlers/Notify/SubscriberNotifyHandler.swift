@@ -1,6 +1,7 @@
 import Foundation
 import IntakeAWS
 import IntakeCore
+import IntakeRuntime
 
 /// `subscriber.notify`: posts one signed notification to one subscriber.
 ///

@@ -1,3 +1,4 @@
+import IntakeSchema
 import Testing
 
 @testable import IntakeHandlers

@@ -1,3 +1,5 @@
+import IntakeCore
+
 /// `Observation` → `ingest.fhir_observations`.
 public struct ObservationMapper: FHIRResourceMapper {
     public let resourceType = "Observation"

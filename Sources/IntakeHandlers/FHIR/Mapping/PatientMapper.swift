@@ -1,3 +1,4 @@
+import IntakeCore
 import IntakeSupport
 
 /// `Patient` → `ingest.fhir_patients`.

@@ -1,5 +1,6 @@
 import Foundation
 import IntakeCore
+import IntakeRuntime
 
 /// An S3 import strategy: a handler for messages carrying an `S3ObjectTask`, which the
 /// `s3.reprocess` job can also run directly with a reprocess tag of its own.

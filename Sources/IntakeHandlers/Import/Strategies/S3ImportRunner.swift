@@ -3,6 +3,7 @@ import IntakeAWS
 import IntakeCore
 import IntakeCrypto
 import IntakePostgres
+import IntakeRuntime
 import Logging
 
 /// Runs one S3 import under its `intake.import_jobs` row: finds or creates the job for the

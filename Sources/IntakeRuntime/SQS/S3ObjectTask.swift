@@ -1,12 +1,12 @@
 import Foundation
-import IntakeAWS
 import IntakeCore
 
 /// The message body an S3 import handler receives: one object to import.
 ///
 /// The SQS worker turns every routed `ObjectCreated` record into one of these; the
 /// `s3.reprocess` job builds one from `{bucket, key}`. Import handlers read it with
-/// `S3ObjectTask(message:)`, whatever the origin.
+/// `S3ObjectTask(message:)`, whatever the origin. It lives beside the consumer that writes it
+/// (`SQSConsumer.body(of:)`), below the handlers that read it.
 public struct S3ObjectTask: Codable, Sendable, Equatable {
     public var bucket: String
     /// The decoded key.
@@ -51,20 +51,5 @@ public struct S3ObjectTask: Codable, Sendable, Equatable {
 
     public func encoded() -> [UInt8] {
         (try? JSONEncoder().encode(self)).map { [UInt8]($0) } ?? []
-    }
-}
-
-/// Clients the handlers share, built once per process by its main.
-public struct HandlerServices: Sendable {
-    public var configuration: IntakeConfiguration
-    public var s3: S3Client?
-    public var sqs: SQSClient?
-    public var http: CurlHTTPClient?
-
-    public init(configuration: IntakeConfiguration, s3: S3Client? = nil, sqs: SQSClient? = nil, http: CurlHTTPClient? = nil) {
-        self.configuration = configuration
-        self.s3 = s3
-        self.sqs = sqs
-        self.http = http
     }
 }

@@ -1,7 +1,7 @@
 import IntakePostgres
 
 /// The `intake` schema: the machinery every process shares (SPEC §3).
-public enum IntakeSchema {
+public enum CoreSchema {
     public static let migrations: [Migration] = [core, receiver, deadLetterBytes, attemptHistory]
 
     /// Version 1: inbox, jobs with NOTIFY, dead letters, imports and their errors, schema history.

@@ -1,4 +1,5 @@
 import Foundation
+import IntakeCore
 
 /// Computes a `DrupalSyncPlan` from a site's current module set, a validated request and the known
 /// advisories. Pure and linear in the number of modules: 2,000 modules plan in about a millisecond.

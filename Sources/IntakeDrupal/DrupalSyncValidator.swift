@@ -1,4 +1,5 @@
 import Foundation
+import IntakeCore
 import IntakeSupport
 
 /// Checks a module-sync request against the schema of SPEC §5 and reports every problem with its

@@ -3,6 +3,7 @@ import IntakeAWS
 import IntakeCore
 import IntakeCrypto
 import IntakePostgres
+import IntakeRuntime
 import IntakeSupport
 
 /// `builtin.s3.fetch`: streams the object an ``S3ObjectTask`` names, hashing as it comes, and
