@@ -65,9 +65,7 @@ public struct ProcessBootstrap: Sendable {
             ])
         }
         let probes = Task { try await waiting.run() }
-        defer {
-            waiting.shutdown()
-        }
+        // Returns only once the schema is current; every other way out ends the process.
         await waitForSchema(migrator)
         waiting.shutdown()
         // The address must be free again before the real health server binds it.
